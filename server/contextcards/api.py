@@ -1,0 +1,52 @@
+"""The v1 JSON API: thin views that parse, call one service and answer JSON."""
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import BadRequest as HTTPBadRequest
+
+from . import __version__
+from .annotate import parse_request, to_json
+from .errors import BadRequest, NotFound
+from .openapi import openapi_spec
+
+bp = Blueprint("api", __name__)
+
+
+def json_body():
+    """The parsed JSON body, or a 400 that says why it could not be read."""
+    try:
+        return request.get_json()
+    except HTTPBadRequest:
+        raise BadRequest("The body is not valid JSON.", code="malformed_json") from None
+
+
+def services():
+    return current_app.extensions["contextcards"]
+
+
+@bp.post("/v1/annotate")
+def annotate():
+    """Annotate a page's blocks and save it to history unless told not to."""
+    svc = services()
+    annotate_request = parse_request(json_body(), svc.config)
+    return jsonify(to_json(svc.annotator.annotate(annotate_request)))
+
+
+@bp.get("/v1/cards/<card_id>")
+def card(card_id):
+    """One card by id, from the pack or any other card source."""
+    found = services().find_card(card_id)
+    if found is None:
+        raise NotFound(f"There is no card {card_id[:80]!r}.")
+    return jsonify(found)
+
+
+@bp.get("/health")
+def health():
+    """Version, model, pack size and whether anything is degraded."""
+    return jsonify(services().health())
+
+
+@bp.get("/v1/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of every route."""
+    return jsonify(openapi_spec(__version__))

@@ -1,0 +1,79 @@
+"""The app factory: layer the configuration, load the pack and pipeline once, register the blueprints."""
+
+import os
+from dataclasses import dataclass, field
+
+from flask import Flask
+
+from . import __version__, errors, security
+from .annotate import Annotator
+from .config import Config, config_from_env
+from .knowledge import Pack, load_pack
+from .recognition import Recognizer, get_recognizer
+
+
+@dataclass
+class Services:
+    """The per-app resources the views use; other modules add card sources and health entries."""
+
+    config: Config
+    pack: Pack
+    recognizer: Recognizer
+    annotator: Annotator
+    card_sources: list = field(default_factory=list)
+    health_sources: list = field(default_factory=list)
+
+    def find_card(self, card_id: str) -> dict | None:
+        """A card from the pack, else from the first other source that knows it."""
+        card = self.pack.get(card_id)
+        if card:
+            return card.to_json()
+        for source in self.card_sources:
+            found = source(card_id)
+            if found:
+                return found
+        return None
+
+    def health(self) -> dict:
+        """What /health reports."""
+        reasons = [self.recognizer.degraded_reason] if self.recognizer.degraded_reason else []
+        report = {
+            "status": "ok",
+            "version": __version__,
+            "model": None if reasons else self.recognizer.model_name,
+            "ner": self.recognizer.has_ner,
+            "pack_size": len(self.pack),
+            "degraded": reasons,
+        }
+        for source in self.health_sources:
+            source(report)
+        if report["degraded"]:
+            report["status"] = "degraded"
+        return report
+
+
+def ensure_private_dir(path):
+    """Create the data directory readable by the user alone."""
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build an app from a Config (or the environment); no work happens at import time."""
+    config = config or config_from_env()
+    app = Flask(__name__, static_folder=None)
+    app.config["CC"] = config
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.json.sort_keys = False
+    ensure_private_dir(config.data_dir)
+    pack = load_pack(config.packs, config.bundled_pack)
+    recognizer = get_recognizer(config.model, pack)
+    app.extensions["contextcards"] = Services(config, pack, recognizer, Annotator(config, pack, recognizer))
+
+    errors.init_app(app)
+    security.init_app(app)
+    from . import api, demo
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(demo.bp)
+    return app

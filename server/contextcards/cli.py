@@ -1,0 +1,154 @@
+"""The command line: serve, annotate a file, inspect the knowledge pack."""
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import config_from_env
+from .errors import ContextCardsError, PackError
+
+
+def _config(**overrides):
+    try:
+        config = config_from_env()
+    except ValueError as exc:
+        raise click.ClickException(f"bad setting in the environment: {exc}") from None
+    return config.with_overrides(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _app(config):
+    from .app import create_app
+
+    try:
+        return create_app(config)
+    except PackError as exc:
+        raise click.ClickException(f"knowledge pack problem: {exc}") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot use data directory {config.data_dir}: {exc.strerror}") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="contextcards")
+def main():
+    """Context Cards: background cards for the names and policy terms in what you read."""
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 (default 8731).")
+def serve(port):
+    """Start the local server on 127.0.0.1."""
+    from waitress import create_server
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = _config(port=port)
+    app = _app(config)
+    try:
+        # waitress would listen on every interface by default: loopback only, always.
+        server = create_server(app, host="127.0.0.1", port=config.port, threads=8, channel_timeout=30,
+                               connection_limit=64, max_request_body_size=config.max_body_bytes,
+                               clear_untrusted_proxy_headers=True, ident="contextcards")
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on 127.0.0.1:{config.port}: {exc.strerror}") from None
+    health = app.extensions["contextcards"].health()
+    base = f"http://127.0.0.1:{config.port}"
+    click.echo(f"Context Cards {__version__} listening on {base}")
+    click.echo(f"  knowledge pack: {health['pack_size']} cards; model: {health['model'] or 'none'}")
+    for reason in health["degraded"]:
+        click.echo(f"  degraded: {reason}")
+    for line in app.extensions.get("contextcards_banner", []):
+        click.echo(f"  {line}")
+    click.echo(f"  demo page: {base}/demo")
+    click.echo("  extension: load the extension/ folder unpacked in chrome://extensions (Developer mode)")
+    sys.stdout.flush()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+def _read_blocks(source: str) -> tuple[str, list[str]]:
+    try:
+        if source == "-":
+            text = sys.stdin.read()
+        else:
+            text = Path(source).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise click.ClickException(f"no such file: {source}") from None
+    except IsADirectoryError:
+        raise click.ClickException(f"{source} is a folder, not a file") from None
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{source} is not UTF-8 text") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {source}: {exc.strerror}") from None
+    from .page_text import html_blocks, text_blocks
+
+    is_html = source.lower().endswith((".html", ".htm")) or text.lstrip()[:15].lower().startswith(("<!doctype", "<html"))
+    return text, html_blocks(text) if is_html else text_blocks(text)
+
+
+@main.command()
+@click.argument("source")
+@click.option("--json", "as_json", is_flag=True, help="Print the same JSON as the API answer.")
+@click.option("--all", "all_mentions", is_flag=True, help="Every mention, not only the first of each card.")
+def annotate(source, as_json, all_mentions):
+    """Annotate a text or HTML file (or - for standard input); nothing is saved."""
+    from .annotate import AnnotateRequest, to_json
+
+    _, blocks = _read_blocks(source)
+    config = _config()
+    app = _app(config)
+    request = AnnotateRequest(url="", title=source, blocks=[(f"b{i}", t) for i, t in enumerate(blocks)],
+                              save=False, all_mentions=all_mentions)
+    try:
+        answer = to_json(app.extensions["contextcards"].annotator.annotate(request, stateless=True))
+    except ContextCardsError as exc:
+        raise click.ClickException(exc.message) from None
+    if as_json:
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+        return
+    if not answer["annotations"]:
+        click.echo("No cards found.")
+        return
+    rows = [(a["block"], f"{a['start']}-{a['end']}", a["text"], answer["cards"][a["card"]]["title"],
+             answer["cards"][a["card"]]["kind"], f"{a['confidence']:.2f}") for a in answer["annotations"]]
+    header = ("block", "offsets", "mention", "card", "kind", "conf")
+    widths = [min(40, max(len(str(r[i])) for r in [header, *rows])) for i in range(len(header))]
+    for row in [header, *rows]:
+        click.echo("  ".join(str(cell)[:40].ljust(w) for cell, w in zip(row, widths)).rstrip())
+
+
+@main.group()
+def pack():
+    """Inspect and check knowledge packs."""
+
+
+@pack.command()
+def stats():
+    """Count the cards of the bundled pack (and CONTEXTCARDS_PACKS) by kind."""
+    from .knowledge import load_pack
+
+    try:
+        loaded = load_pack(_config().packs)
+    except PackError as exc:
+        raise click.ClickException(str(exc)) from None
+    for kind, count in loaded.stats().items():
+        click.echo(f"{kind:<8} {count:>5}")
+    click.echo(f"{'total':<8} {len(loaded):>5}")
+
+
+@pack.command()
+@click.argument("file", type=click.Path(path_type=Path))
+def check(file):
+    """Validate a pack file: one line per problem, exit 1 if there are any."""
+    from .knowledge import check_pack_file
+
+    problems = check_pack_file(file)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        sys.exit(1)
+    click.echo(f"{file}: ok")

@@ -1,0 +1,267 @@
+"""The knowledge pack: load and validate TOML card files, and index every alias."""
+
+import hashlib
+import re
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from .errors import PackError
+
+BUNDLED_DIR = Path(__file__).with_name("knowledge")
+KINDS = ("person", "org", "place", "product", "policy", "law", "event", "concept")
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MARKUP = re.compile(r"<[a-zA-Z/!]|&[a-zA-Z#][a-zA-Z0-9]*;")
+MAX_SUMMARY = 320
+MAX_FACT = 80
+CARD_KEYS = {"id", "title", "kind", "aliases", "wikipedia", "summary", "facts", "as_of", "guarded"}
+GUARD_KEYS = {"alias", "labels", "context"}
+
+
+def wikipedia_url(title: str | None) -> str | None:
+    """The English Wikipedia address of an exact article title."""
+    if not title:
+        return None
+    return "https://en.wikipedia.org/wiki/" + quote(title.replace(" ", "_"), safe="_(),'-.:")
+
+
+@dataclass(frozen=True)
+class Guard:
+    """An alias that links only with exact case and, when given, NER-label or page-context evidence."""
+
+    alias: str
+    labels: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Card:
+    """One card of background, as the pack holds it."""
+
+    id: str
+    title: str
+    kind: str
+    summary: str
+    aliases: tuple[str, ...] = ()
+    wikipedia: str | None = None
+    facts: tuple[str, ...] = ()
+    as_of: str | None = None
+    guarded: tuple[Guard, ...] = ()
+    source: str = "pack"
+
+    def to_json(self) -> dict:
+        """The card as the API shows it."""
+        data = {
+            "id": self.id,
+            "title": self.title,
+            "kind": self.kind,
+            "summary": self.summary,
+            "source": self.source,
+            "wikipedia": self.wikipedia,
+            "url": wikipedia_url(self.wikipedia),
+            "facts": list(self.facts),
+        }
+        if self.as_of:
+            data["as_of"] = self.as_of
+        return data
+
+
+@dataclass(frozen=True)
+class AliasEntry:
+    """One surface form leading to one card, and how strictly it must match."""
+
+    text: str
+    card_id: str
+    case_sensitive: bool
+    guard: Guard | None = None
+
+
+def _problem(path, index, entry_id, message):
+    where = f"{path}: card {index + 1}" + (f" ({entry_id})" if entry_id else "")
+    return f"{where}: {message}"
+
+
+def _check_text(value, name, problems, where):
+    if not isinstance(value, str) or not value.strip():
+        problems.append(where(f"{name} must be a non-empty string"))
+        return False
+    if MARKUP.search(value):
+        problems.append(where(f"{name} must be plain text, not markup"))
+        return False
+    return True
+
+
+def parse_card(raw: dict, path, index: int, problems: list[str]) -> Card | None:
+    """Turn one TOML table into a Card, appending a readable line per problem."""
+    entry_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+
+    def where(message):
+        return _problem(path, index, entry_id, message)
+
+    start = len(problems)
+    unknown = set(raw) - CARD_KEYS
+    if unknown:
+        problems.append(where(f"unknown keys: {', '.join(sorted(unknown))}"))
+    if not entry_id or not ID_PATTERN.fullmatch(entry_id):
+        problems.append(where("id must be lowercase letters, digits and single hyphens"))
+    _check_text(raw.get("title"), "title", problems, where)
+    if raw.get("kind") not in KINDS:
+        problems.append(where(f"kind must be one of {', '.join(KINDS)}"))
+    summary = raw.get("summary")
+    if _check_text(summary, "summary", problems, where) and len(summary) > MAX_SUMMARY:
+        problems.append(where(f"summary is {len(summary)} characters; the limit is {MAX_SUMMARY}"))
+    aliases = raw.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        problems.append(where("aliases must be a list of non-empty strings"))
+        aliases = []
+    facts = raw.get("facts", [])
+    if not isinstance(facts, list):
+        problems.append(where("facts must be a list of strings"))
+        facts = []
+    for fact in facts:
+        if _check_text(fact, "each fact", problems, where) and len(fact) > MAX_FACT:
+            problems.append(where(f"fact {fact[:30]!r}... is longer than {MAX_FACT} characters"))
+    wikipedia = raw.get("wikipedia")
+    if wikipedia is not None and not _check_text(wikipedia, "wikipedia", problems, where):
+        wikipedia = None
+    as_of = raw.get("as_of")
+    if as_of is not None and not (isinstance(as_of, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", as_of)):
+        problems.append(where("as_of must look like YYYY, YYYY-MM or YYYY-MM-DD"))
+    guards = []
+    for guard in raw.get("guarded", []):
+        if not isinstance(guard, dict) or set(guard) - GUARD_KEYS or not isinstance(guard.get("alias"), str):
+            problems.append(where("each [[card.guarded]] needs alias and may have labels and context lists"))
+            continue
+        labels, context = guard.get("labels", []), guard.get("context", [])
+        if not all(isinstance(x, str) for x in [*labels, *context]):
+            problems.append(where(f"guard {guard['alias']!r}: labels and context must be lists of strings"))
+            continue
+        guards.append(Guard(guard["alias"], tuple(labels), tuple(context)))
+    if len(problems) > start:
+        return None
+    return Card(
+        id=entry_id,
+        title=raw["title"].strip(),
+        kind=raw["kind"],
+        summary=" ".join(summary.split()),
+        aliases=tuple(a.strip() for a in aliases),
+        wikipedia=wikipedia,
+        facts=tuple(facts),
+        as_of=as_of,
+        guarded=tuple(guards),
+    )
+
+
+def read_pack_file(path: Path) -> tuple[list[Card], list[str]]:
+    """Cards and problems of one file; a file that cannot be read is one problem."""
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        return [], [f"{path}: cannot read ({exc.strerror})"]
+    except tomllib.TOMLDecodeError as exc:
+        return [], [f"{path}: not valid TOML ({exc})"]
+    tables = data.get("card")
+    if not isinstance(tables, list):
+        return [], [f"{path}: no [[card]] tables"]
+    problems: list[str] = []
+    cards = [parse_card(raw, path, i, problems) for i, raw in enumerate(tables)]
+    return [c for c in cards if c], problems
+
+
+def alias_key(text: str) -> str:
+    """How aliases are compared for clashes: case-folded, whitespace collapsed."""
+    return " ".join(text.casefold().split())
+
+
+def is_acronym(text: str) -> bool:
+    """All-capital aliases (SMIC, BIS) match with exact case only."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+class Pack:
+    """All cards by id, and every alias they answer to."""
+
+    def __init__(self, cards: list[Card]):
+        self.cards = {card.id: card for card in cards}
+        self.aliases: list[AliasEntry] = []
+        for card in self.cards.values():
+            guarded = {alias_key(g.alias) for g in card.guarded}
+            for text in dict.fromkeys((card.title, *card.aliases)):
+                if alias_key(text) not in guarded:
+                    self.aliases.append(AliasEntry(text, card.id, is_acronym(text)))
+            for guard in card.guarded:
+                self.aliases.append(AliasEntry(guard.alias, card.id, True, guard))
+        digest = hashlib.sha256(repr(sorted(self.cards.items())).encode()).hexdigest()
+        self.fingerprint = digest[:16]
+
+    def __len__(self):
+        return len(self.cards)
+
+    def get(self, card_id: str) -> Card | None:
+        return self.cards.get(card_id)
+
+    def stats(self) -> dict[str, int]:
+        """Number of cards of each kind."""
+        counts = Counter(card.kind for card in self.cards.values())
+        return {kind: counts.get(kind, 0) for kind in KINDS}
+
+    def clashes(self) -> list[tuple[str, set[str]]]:
+        """Clashes across the whole pack (shared unguarded aliases, shared Wikipedia titles) and the ids involved."""
+        found = []
+        owners: dict[str, set[str]] = {}
+        for entry in self.aliases:
+            if entry.guard is None:
+                owners.setdefault(alias_key(entry.text), set()).add(entry.card_id)
+        for key, ids in sorted(owners.items()):
+            if len(ids) > 1:
+                found.append((f"alias {key!r} leads to {', '.join(sorted(ids))}: guard it or keep it on one card", ids))
+        titles: dict[str, list[str]] = {}
+        for card in self.cards.values():
+            if card.wikipedia:
+                titles.setdefault(card.wikipedia, []).append(card.id)
+        for title, ids in sorted(titles.items()):
+            if len(ids) > 1:
+                found.append((f"wikipedia title {title!r} is used by {', '.join(sorted(ids))}", set(ids)))
+        return found
+
+
+def pack_files(extra: tuple[Path, ...] = (), bundled: bool = True) -> list[Path]:
+    """The bundled files in name order, then the user's packs (files or folders) in the order given."""
+    files = sorted(BUNDLED_DIR.glob("*.toml")) if bundled else []
+    for path in extra:
+        files.extend(sorted(path.glob("*.toml")) if path.is_dir() else [path])
+    return files
+
+
+def load_pack(extra: tuple[Path, ...] = (), bundled: bool = True) -> Pack:
+    """Load the bundled pack and merge the user's packs over it (same id replaces)."""
+    cards: dict[str, Card] = {}
+    for path in pack_files(extra, bundled):
+        found, problems = read_pack_file(path)
+        if problems:
+            raise PackError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+        for card in found:
+            cards[card.id] = card
+    return Pack(list(cards.values()))
+
+
+def check_pack_file(path: Path) -> list[str]:
+    """Every problem in one file, plus clashes it causes with the bundled pack."""
+    cards, problems = read_pack_file(path)
+    if problems or not cards:
+        return problems
+    seen = Counter(card.id for card in cards)
+    problems += [f"{path}: id {card_id!r} is used {n} times" for card_id, n in seen.items() if n > 1]
+    merged: dict[str, Card] = {}
+    for other in pack_files():
+        merged.update({card.id: card for card in read_pack_file(other)[0]})
+    merged.update({card.id: card for card in cards})
+    own = {card.id for card in cards}
+    for message, ids in Pack(list(merged.values())).clashes():
+        if ids & own:
+            problems.append(f"{path}: {message}")
+    return problems

@@ -1,0 +1,185 @@
+"""Linking: choose at most one card per mention from alias, NER-label and whole-page evidence."""
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from .knowledge import AliasEntry, Pack, alias_key
+from .recognition import Mention
+
+# NER labels that agree with each card kind; policy and concept cards accept any label.
+AGREEING_LABELS = {
+    "person": {"PERSON"},
+    "org": {"ORG", "NORP"},
+    "place": {"GPE", "LOC", "FAC", "NORP"},
+    "product": {"PRODUCT", "ORG", "WORK_OF_ART"},
+    "law": {"LAW", "ORG", "WORK_OF_ART"},
+    "event": {"EVENT", "DATE"},
+}
+# Entities worth a Wikipedia lookup when the pack has no card for them.
+LOOKUP_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART"}
+EXACT, FOLDED, GUARDED = 0.9, 0.8, 0.7
+LABEL_AGREES, LABEL_CLASHES = 0.08, -0.25
+NAME_PART, ACRONYM = 0.8, 0.85
+ALTERNATIVE_FLOOR = 0.3
+MIN_MARGIN = 0.1
+ACRONYM_AFTER = re.compile(r"\s*\(\s*([A-Z][A-Z0-9&]{1,9})\s*\)")
+
+
+@dataclass(frozen=True)
+class Link:
+    """A mention linked to a card: block index, code-point offsets, confidence, runner-up card ids."""
+
+    block: int
+    start: int
+    end: int
+    text: str
+    card: str
+    confidence: float
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Unlinked:
+    """A named entity the pack has no card for (the Wikipedia lookup's input)."""
+
+    block: int
+    start: int
+    end: int
+    text: str
+    label: str
+
+
+@dataclass
+class LinkOptions:
+    """What the reader chose: every mention or the first, muted cards, and corrections by term."""
+
+    all_mentions: bool = False
+    muted: frozenset[str] = frozenset()
+    corrections: dict[str, str | None] = field(default_factory=dict)
+    threshold: float = 0.5
+
+
+@lru_cache(maxsize=4096)
+def _word_pattern(phrase: str) -> re.Pattern:
+    return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", re.IGNORECASE)
+
+
+class PageContext:
+    """Whole-page evidence: which words occur anywhere on the page."""
+
+    def __init__(self, texts: list[str]):
+        self.text = "\n".join(texts)
+
+    def mentions_any(self, phrases) -> bool:
+        return any(_word_pattern(p).search(self.text) for p in phrases)
+
+
+def score(entry: AliasEntry, mention: Mention, kind: str, page: PageContext) -> float | None:
+    """Confidence that this alias occurrence means this card, or None when a guard rules it out."""
+    if entry.guard:
+        guard = entry.guard
+        evidence = []
+        if guard.labels:
+            evidence.append(mention.label in guard.labels)
+        if guard.context:
+            evidence.append(page.mentions_any(guard.context))
+        if evidence and not any(evidence):
+            return None
+        value = GUARDED
+    else:
+        value = EXACT if mention.text == entry.text else FOLDED
+    agreeing = AGREEING_LABELS.get(kind)
+    if mention.label and agreeing is not None:
+        value += LABEL_AGREES if mention.label in agreeing else LABEL_CLASHES
+    return round(min(value, 0.99), 2)
+
+
+def choose(mention: Mention, pack: Pack, page: PageContext, options: LinkOptions):
+    """The best card for a mention and its runner-ups, or (None, runner-ups) when nothing is sure enough."""
+    correction = options.corrections.get(alias_key(mention.text), "")
+    if correction is None:
+        return None, 0.0, ()
+    if correction and correction in pack.cards:
+        return correction, 0.95, ()
+    best: dict[str, float] = {}
+    for entry in mention.candidates:
+        value = score(entry, mention, pack.cards[entry.card_id].kind, page)
+        if value is not None and value > best.get(entry.card_id, -1):
+            best[entry.card_id] = value
+    ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+    if not ranked:
+        return None, 0.0, ()
+    (card_id, confidence), rest = ranked[0], ranked[1:]
+    alternatives = tuple(c for c, v in rest if v >= ALTERNATIVE_FLOOR)
+    if confidence < options.threshold or (rest and confidence - rest[0][1] < MIN_MARGIN):
+        return None, confidence, tuple(c for c, _ in ranked)
+    return card_id, confidence, alternatives
+
+
+def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in taken)
+
+
+def _name_parts(pack: Pack, present: set[str]) -> dict[str, str]:
+    """Surnames and given names of the people already named in full on the page, unambiguous ones only."""
+    owners: dict[str, set[str]] = {}
+    for card_id in present:
+        card = pack.cards[card_id]
+        if card.kind != "person":
+            continue
+        for part in card.title.replace("-", " ").split():
+            if len(part) > 1 and part.isalpha() and part[0].isupper() and part.lower() not in STOP_WORDS:
+                owners.setdefault(part, set()).add(card_id)
+    return {part: next(iter(ids)) for part, ids in owners.items() if len(ids) == 1}
+
+
+def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, options: LinkOptions):
+    """Links (first mention per card unless all are wanted) and the entities left unlinked."""
+    page = PageContext(texts)
+    links: list[Link] = []
+    unlinked: list[Unlinked] = []
+    taken: list[list[tuple[int, int]]] = [[] for _ in texts]
+    for block, block_mentions in enumerate(mentions):
+        for mention in block_mentions:
+            if not mention.candidates:
+                continue
+            card_id, confidence, alternatives = choose(mention, pack, page, options)
+            if card_id:
+                links.append(Link(block, mention.start, mention.end, mention.text, card_id, confidence, alternatives))
+            taken[block].append((mention.start, mention.end))
+    present = {link.card for link in links}
+    derived = _derived_links(texts, links, taken, pack, present)
+    links.extend(derived)
+    for block, block_mentions in enumerate(mentions):
+        for mention in block_mentions:
+            if mention.candidates or mention.label not in LOOKUP_LABELS:
+                continue
+            if not _overlaps(taken[block], mention.start, mention.end):
+                unlinked.append(Unlinked(block, mention.start, mention.end, mention.text, mention.label))
+    links = [link for link in links if link.card not in options.muted]
+    links.sort(key=lambda link: (link.block, link.start))
+    if not options.all_mentions:
+        seen = set()
+        links = [link for link in links if not (link.card in seen or seen.add(link.card))]
+    return links, unlinked
+
+
+def _derived_links(texts, links, taken, pack, present) -> list[Link]:
+    """Links that only the page makes sure: bare names after a full name, acronyms after their expansion."""
+    derived = []
+    words: dict[str, tuple[str, float]] = {part: (card, NAME_PART) for part, card in _name_parts(pack, present).items()}
+    for link in links:
+        match = ACRONYM_AFTER.match(texts[link.block], link.end)
+        if match and match.group(1) not in words:
+            words[match.group(1)] = (link.card, ACRONYM)
+    for word, (card_id, confidence) in words.items():
+        pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)")
+        for block, text in enumerate(texts):
+            for match in pattern.finditer(text):
+                if not _overlaps(taken[block], match.start(), match.end()):
+                    derived.append(Link(block, match.start(), match.end(), word, card_id, confidence))
+                    taken[block].append((match.start(), match.end()))
+    return derived

@@ -1,0 +1,140 @@
+"""The OpenAPI 3.1 description of every route, request and response body."""
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _error_responses(*statuses):
+    names = {400: "Malformed JSON", 401: "Missing or wrong token", 403: "Host not allowed",
+             404: "Not found", 413: "Too large", 415: "Body is not JSON", 422: "Invalid fields",
+             429: "Too many requests", 503: "Unavailable"}
+    return {str(s): {"description": names[s], "content": {"application/json": {"schema": ERROR}}} for s in statuses}
+
+
+def _ok(schema, description="OK"):
+    return {"200": {"description": description, "content": {"application/json": {"schema": schema}}}}
+
+
+CARD = {
+    "type": "object",
+    "required": ["id", "title", "kind", "summary", "source", "wikipedia", "url"],
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "kind": {"enum": ["person", "org", "place", "product", "policy", "law", "event", "concept"]},
+        "summary": {"type": "string", "maxLength": 320},
+        "source": {"type": "string", "description": "pack (the bundled knowledge pack) or wikipedia"},
+        "wikipedia": {"type": ["string", "null"], "description": "Exact English Wikipedia title"},
+        "url": {"type": ["string", "null"]},
+        "facts": {"type": "array", "items": {"type": "string"}},
+        "as_of": {"type": "string"},
+        "thumbnail": {"type": ["string", "null"]},
+        "status": {"enum": ["ready", "pending"]},
+        "seen_before": {"type": "object"},
+    },
+}
+
+ANNOTATE_REQUEST = {
+    "type": "object",
+    "required": ["url", "title", "blocks"],
+    "properties": {
+        "url": {"type": "string", "maxLength": 4096},
+        "title": {"type": "string", "maxLength": 4096},
+        "lang": {"type": "string", "maxLength": 35},
+        "save": {"type": "boolean", "default": True},
+        "mentions": {"enum": ["first", "all"], "default": "first"},
+        "blocks": {
+            "type": "array",
+            "maxItems": 5000,
+            "items": {
+                "type": "object",
+                "required": ["id", "text"],
+                "properties": {
+                    "id": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "text": {"type": "string", "maxLength": 100000},
+                },
+            },
+        },
+    },
+}
+
+ANNOTATE_RESPONSE = {
+    "type": "object",
+    "required": ["page_id", "annotations", "cards"],
+    "properties": {
+        "page_id": {"type": ["string", "null"]},
+        "annotations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["block", "start", "end", "text", "card", "confidence"],
+                "properties": {
+                    "block": {"type": "string"},
+                    "start": {"type": "integer", "description": "UTF-16 code units into the block"},
+                    "end": {"type": "integer"},
+                    "text": {"type": "string"},
+                    "card": {"type": "string"},
+                    "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                    "alternatives": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+        "cards": {"type": "object", "additionalProperties": CARD},
+    },
+}
+
+HEALTH = {
+    "type": "object",
+    "required": ["status", "version", "pack_size"],
+    "properties": {
+        "status": {"enum": ["ok", "degraded"]},
+        "version": {"type": "string"},
+        "model": {"type": ["string", "null"]},
+        "ner": {"type": "boolean"},
+        "pack_size": {"type": "integer"},
+        "degraded": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+JSON_BODY = {"required": True, "content": {"application/json": {"schema": ANNOTATE_REQUEST}}}
+
+
+def openapi_spec(version: str) -> dict:
+    """The spec document; every route in the app must appear here (a test checks)."""
+    paths = {
+        "/health": {"get": {"summary": "Server status", "responses": {**_ok(HEALTH), **_error_responses(403)}}},
+        "/v1/openapi.json": {"get": {"summary": "This document", "responses": {**_ok({"type": "object"}), **_error_responses(403)}}},
+        "/v1/annotate": {"post": {
+            "summary": "Find mentions in a page's blocks and link them to cards",
+            "requestBody": JSON_BODY,
+            "responses": {**_ok(ANNOTATE_RESPONSE), **_error_responses(400, 401, 403, 413, 415, 422, 429)},
+        }},
+        "/v1/cards/{card_id}": {"get": {
+            "summary": "One card",
+            "parameters": [{"name": "card_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {**_ok(CARD), **_error_responses(401, 403, 404)},
+        }},
+        "/demo": {"get": {"summary": "The demo article page (HTML)", "responses": {
+            "200": {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}},
+            **_error_responses(403, 404)}}},
+        "/demo/static/{name}": {"get": {
+            "summary": "The extension's scripts, for the demo page",
+            "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "A file"}, **_error_responses(403, 404)}}},
+        "/demo/annotate": {"post": {
+            "summary": "Stateless annotate for the demo page: never saves or reads history",
+            "requestBody": JSON_BODY,
+            "responses": {**_ok(ANNOTATE_RESPONSE), **_error_responses(400, 403, 413, 415, 422, 429)},
+        }},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Context Cards local API", "version": version,
+                 "description": "Served on 127.0.0.1 only. Errors are {error: {code, message}}."},
+        "servers": [{"url": "http://127.0.0.1:8731"}],
+        "paths": paths,
+        "components": {"schemas": {"Error": {
+            "type": "object", "required": ["error"],
+            "properties": {"error": {"type": "object", "required": ["code", "message"],
+                                     "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}},
+        }}},
+    }

@@ -1,0 +1,155 @@
+"""Recognition: spaCy NER plus a pack-alias PhraseMatcher component, run over blocks with nlp.pipe."""
+
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Span
+from spacy.util import filter_spans
+
+from .knowledge import AliasEntry, Pack, alias_key
+
+log = logging.getLogger("contextcards")
+
+# In the small English model the ner component carries its own tok2vec (STACK.md):
+# everything else can go, which keeps the same entities at about 3x the speed.
+NOT_NEEDED = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer"]
+ALIAS_SPANS = "contextcards_aliases"
+BATCH_SIZE = 64
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of one block (code-point offsets) with its NER label and the alias entries it matched."""
+
+    start: int
+    end: int
+    text: str
+    label: str | None
+    candidates: tuple[AliasEntry, ...] = ()
+
+
+@Language.factory(ALIAS_SPANS)
+def make_alias_matcher(nlp: Language, name: str):
+    """A component that marks every pack alias in doc.spans; it is given its pack afterwards."""
+    return AliasMatcher(nlp)
+
+
+class AliasMatcher:
+    """Finds pack aliases: case-insensitively, or with exact case for acronyms and guarded aliases."""
+
+    def __init__(self, nlp: Language):
+        self.nlp = nlp
+        self.by_key: dict[str, list[AliasEntry]] = {}
+        self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+
+    def set_pack(self, pack: Pack) -> None:
+        """Index every alias of the pack in the two matchers."""
+        patterns: dict[str, tuple[bool, str]] = {}
+        for entry in pack.aliases:
+            key = ("exact:" + entry.text) if entry.case_sensitive else ("lower:" + alias_key(entry.text))
+            self.by_key.setdefault(key, []).append(entry)
+            patterns[key] = (entry.case_sensitive, entry.text)
+        for key, (case_sensitive, text) in patterns.items():
+            matcher = self.exact if case_sensitive else self.folded
+            matcher.add(key, [self.nlp.make_doc(text)])
+
+    def __call__(self, doc):
+        doc.spans[ALIAS_SPANS] = self.match(doc)
+        return doc
+
+    def match(self, doc) -> list[Span]:
+        """Every alias occurrence, labelled with its pattern key."""
+        strings = self.nlp.vocab.strings
+        return [
+            Span(doc, start, end, label=strings[match_id])
+            for matcher in (self.folded, self.exact)
+            for match_id, start, end in matcher(doc)
+        ]
+
+
+class Recognizer:
+    """The loaded pipeline for one model and pack; analyses blocks into mentions, cached by content hash."""
+
+    def __init__(self, model: str, pack: Pack, cache_size: int = 20_000):
+        self.model_name = model
+        self.degraded_reason = None
+        self.nlp = self._load(model)
+        self.matcher = self.nlp.add_pipe(ALIAS_SPANS, last=True)
+        self.matcher.set_pack(pack)
+        self.cache: OrderedDict[str, list[Mention]] = OrderedDict()
+        self.cache_size = cache_size
+        self.lock = threading.Lock()
+
+    def _load(self, model: str) -> Language:
+        if not model:
+            self.degraded_reason = "no spaCy model configured (CONTEXTCARDS_MODEL is empty)"
+            return spacy.blank("en")
+        try:
+            return spacy.load(model, exclude=NOT_NEEDED)
+        except (OSError, ImportError, ValueError) as exc:
+            self.degraded_reason = f"spaCy model {model!r} could not be loaded ({type(exc).__name__})"
+            log.warning("%s; recognising pack aliases only", self.degraded_reason)
+            return spacy.blank("en")
+
+    @property
+    def has_ner(self) -> bool:
+        return self.degraded_reason is None
+
+    def analyse(self, texts: list[str]) -> list[list[Mention]]:
+        """Mentions for each text; unchanged texts come from the cache, the rest go through nlp.pipe."""
+        keys = [hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest() for t in texts]
+        results: dict[int, list[Mention]] = {}
+        todo = []
+        with self.lock:
+            for i, key in enumerate(keys):
+                if key in self.cache:
+                    self.cache.move_to_end(key)
+                    results[i] = self.cache[key]
+                else:
+                    todo.append(i)
+        fresh = {}
+        for i, doc in zip(todo, self.nlp.pipe((texts[i] for i in todo), batch_size=BATCH_SIZE)):
+            fresh[i] = results[i] = mentions_of(doc, self.matcher.by_key)
+        with self.lock:
+            for i, mentions in fresh.items():
+                self.cache[keys[i]] = mentions
+            while len(self.cache) > self.cache_size:
+                self.cache.popitem(last=False)
+        return [results[i] for i in range(len(texts))]
+
+
+def mentions_of(doc, by_key: dict[str, list[AliasEntry]]) -> list[Mention]:
+    """Alias matches (longest wins) with any overlapping NER label, then NER entities that matched no alias."""
+    alias_spans = filter_spans(doc.spans[ALIAS_SPANS])
+    mentions = []
+    covered = set()
+    for span in alias_spans:
+        label = next((e.label_ for e in doc.ents if e.start <= span.start and span.end <= e.end), None)
+        entries = tuple(by_key[span.label_])
+        mentions.append(Mention(span.start_char, span.end_char, span.text, label, entries))
+        covered.update(range(span.start, span.end))
+    for ent in doc.ents:
+        if not covered.intersection(range(ent.start, ent.end)):
+            mentions.append(Mention(ent.start_char, ent.end_char, ent.text, ent.label_))
+    mentions.sort(key=lambda m: m.start)
+    return mentions
+
+
+_pipelines: dict[tuple[str, str], Recognizer] = {}
+_pipelines_lock = threading.Lock()
+
+
+def get_recognizer(model: str, pack: Pack) -> Recognizer:
+    """One Recognizer per (model, pack) per process: loading spaCy is the expensive part."""
+    key = (model, pack.fingerprint)
+    with _pipelines_lock:
+        if key not in _pipelines:
+            _pipelines[key] = Recognizer(model, pack)
+        return _pipelines[key]

@@ -1,0 +1,36 @@
+"""The request guards every route passes through: loopback Host only, JSON bodies only, exact CORS origins."""
+
+from flask import current_app, request
+from flask_cors import CORS
+
+from .errors import Forbidden, UnsupportedMediaType
+
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def check_host():
+    """Refuse any Host but 127.0.0.1, localhost or [::1] with our port: DNS rebinding gets 403."""
+    host = request.headers.get("Host", "")
+    if host.lower() not in current_app.config["CC"].allowed_hosts:
+        raise Forbidden("This server only answers requests addressed to 127.0.0.1.", code="bad_host")
+
+
+def check_content_type():
+    """Only application/json bodies: a page cannot send one without a CORS preflight."""
+    if request.method in BODY_METHODS and request.mimetype != "application/json":
+        raise UnsupportedMediaType("Send the body as application/json.")
+
+
+def init_app(app):
+    """Install the guards before every request, and CORS for the configured extension origins only."""
+    app.before_request(check_host)
+    app.before_request(check_content_type)
+    CORS(
+        app,
+        resources={r"/v1/*": {"origins": list(app.config["CC"].allowed_origins)}},
+        supports_credentials=False,
+        allow_private_network=False,
+        allow_headers=["Content-Type", "Authorization"],
+        methods=["GET", "POST", "DELETE"],
+        max_age=600,
+    )
