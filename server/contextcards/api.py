@@ -49,4 +49,4 @@ def health():
 @bp.get("/v1/openapi.json")
 def openapi():
     """The OpenAPI 3.1 description of every route."""
-    return jsonify(openapi_spec(__version__))
+    return jsonify(openapi_spec(__version__, services().openapi_paths))

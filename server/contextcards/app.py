@@ -22,6 +22,7 @@ class Services:
     annotator: Annotator
     card_sources: list = field(default_factory=list)
     health_sources: list = field(default_factory=list)
+    openapi_paths: dict = field(default_factory=dict)
 
     def find_card(self, card_id: str) -> dict | None:
         """A card from the pack, else from the first other source that knows it."""
