@@ -132,7 +132,8 @@ def stats():
     from .knowledge import load_pack
 
     try:
-        loaded = load_pack(_config().packs)
+        config = _config()
+        loaded = load_pack(config.packs, config.bundled_pack)
     except PackError as exc:
         raise click.ClickException(str(exc)) from None
     for kind, count in loaded.stats().items():

@@ -71,6 +71,8 @@ def config_from_env(environ=None) -> Config:
         changes["offline"] = True
     if env.get("CONTEXTCARDS_PACKS"):
         changes["packs"] = _split_paths(env["CONTEXTCARDS_PACKS"])
+    if env.get("CONTEXTCARDS_BUNDLED_PACK", "") in ("0", "false", "no"):
+        changes["bundled_pack"] = False
     if env.get("CONTEXTCARDS_EXTENSION_IDS"):
         changes["extension_ids"] = (BUNDLED_EXTENSION_ID,) + _split_words(env["CONTEXTCARDS_EXTENSION_IDS"])
     if env.get("CONTEXTCARDS_ORIGINS"):
