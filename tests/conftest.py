@@ -34,11 +34,14 @@ def app(config):
 
 
 class LoopbackClient(FlaskClient):
-    """A test client whose requests carry the Host header a real loopback request would."""
+    """A test client whose requests carry the loopback Host header and the paired token, like the extension's."""
 
     def open(self, *args, **kwargs):
         kwargs.setdefault("base_url", f"http://127.0.0.1:{PORT}")
-        return super().open(*args, **kwargs)
+        headers = dict(kwargs.pop("headers", None) or {})
+        if "Authorization" not in headers:
+            headers["Authorization"] = f"Bearer {self.application.extensions['contextcards_pairing'].token}"
+        return super().open(*args, headers=headers, **kwargs)
 
 
 def loopback_client(app) -> LoopbackClient:

@@ -13,6 +13,7 @@ import pytest
 from conftest import FIXTURES, free_port
 
 SECRET = "Zanzibar-memo-7731"
+TOKEN = [""]
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +38,9 @@ def server(tmp_path_factory):
             time.sleep(0.2)
     else:
         pytest.fail("server did not start")
+    token = subprocess.run([sys.executable, "-m", "contextcards", "token"], env=env, capture_output=True,
+                           text=True, check=True).stdout.strip()
+    TOKEN[0] = token
     yield port, process, log
     process.terminate()
     process.wait(timeout=10)
@@ -45,7 +49,7 @@ def server(tmp_path_factory):
 def request(port, method, path, body=None, headers=None):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     payload = json.dumps(body).encode() if body is not None else None
-    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    all_headers = {"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN[0]}", **(headers or {})}
     connection.request(method, path, body=payload, headers=all_headers)
     response = connection.getresponse()
     data = response.read()
@@ -75,7 +79,8 @@ def test_health_over_http(server):
 def test_errors_over_http_are_json(server):
     port, _, _ = server
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request("POST", "/v1/annotate", body=b"{not json", headers={"Content-Type": "application/json"})
+    connection.request("POST", "/v1/annotate", body=b"{not json",
+                       headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN[0]}"})
     response = connection.getresponse()
     status, body = response.status, json.loads(response.read())
     connection.close()
@@ -109,4 +114,35 @@ def test_log_holds_no_page_text(server):
     time.sleep(0.2)
     content = log.read_text()
     assert "listening on http://127.0.0.1" in content
-    assert SECRET not in content and "n.example" not in content
+    assert SECRET not in content and "n.example" not in content and TOKEN[0] not in content
+
+
+def test_pairing_code_printed_at_start_gives_the_token(server):
+    port, _, log = server
+    code = next(line.split(":", 1)[1].split()[0] for line in log.read_text().splitlines() if "pairing code" in line)
+    status, _, body = request(port, "POST", "/v1/pair", {"code": code}, headers={"Authorization": ""})
+    assert status == 200 and body["token"] == TOKEN[0]
+    status, _, body = request(port, "POST", "/v1/pair", {"code": code}, headers={"Authorization": ""})
+    assert status == 401, "a pairing code works once"
+
+
+def _post_raw(port, body, chunked):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN[0]}"}
+    try:
+        connection.request("POST", "/v1/annotate", body=body, headers=headers, encode_chunked=chunked)
+        response = connection.getresponse()
+        return response.status, response.getheader("Content-Type"), response.read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_body_over_the_limit_is_413_json(server, chunked):
+    """A body bigger than the limit is refused before parsing, whether its length is declared or chunked."""
+    port, _, _ = server
+    oversized = b'{"url": "u", "title": "t", "blocks": [{"id": "a", "text": "' + b"a" * (5 * 1024 * 1024) + b'"}]}'
+    body = iter([oversized[i:i + 65536] for i in range(0, len(oversized), 65536)]) if chunked else oversized
+    status, content_type, data = _post_raw(port, body, chunked)
+    assert status == 413 and content_type == "application/json"
+    assert json.loads(data)["error"]["code"] == "payload_too_large"

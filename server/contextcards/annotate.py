@@ -1,9 +1,10 @@
 """The annotate service: blocks in, mentions recognised and linked, cards and UTF-16 offsets out."""
 
+import threading
 from dataclasses import dataclass, field
 
 from .config import Config
-from .errors import PayloadTooLarge, Unprocessable
+from .errors import PayloadTooLarge, TooManyRequests, Unprocessable
 from .knowledge import Pack
 from .linking import LinkOptions, link_mentions
 from .offsets import Utf16Offsets, clean_text
@@ -11,6 +12,9 @@ from .recognition import Recognizer
 
 MAX_ID_CHARS = 200
 MAX_URL_CHARS = 4096
+# NLP holds the GIL: more than two pages at once only makes each slower; the rest wait, then get 429.
+CONCURRENT_PAGES = 2
+WAIT_FOR_SLOT_SECONDS = 10
 
 
 @dataclass
@@ -95,9 +99,19 @@ class Annotator:
         self.enrichers = []
         # Returns LinkOptions for a request (muted terms, corrections); the history module replaces it.
         self.options_for = lambda request: LinkOptions()
+        self.slots = threading.BoundedSemaphore(CONCURRENT_PAGES)
 
     def annotate(self, request: AnnotateRequest, stateless: bool = False) -> Annotation:
-        """Link the request's blocks; stateless requests (the demo) never read or write history."""
+        """Link the request's blocks, or 429 when the server is already busy for too long."""
+        if not self.slots.acquire(timeout=WAIT_FOR_SLOT_SECONDS):
+            raise TooManyRequests("The server is busy with other pages; try again shortly.", retry_after=2)
+        try:
+            return self._annotate(request, stateless)
+        finally:
+            self.slots.release()
+
+    def _annotate(self, request: AnnotateRequest, stateless: bool) -> Annotation:
+        """Stateless requests (the demo, the CLI) never read or write history."""
         result = Annotation(request)
         if request.lang and not request.lang.lower().startswith("en"):
             return result

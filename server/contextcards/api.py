@@ -5,7 +5,7 @@ from werkzeug.exceptions import BadRequest as HTTPBadRequest
 
 from . import __version__
 from .annotate import parse_request, to_json
-from .errors import BadRequest, NotFound
+from .errors import BadRequest, NotFound, Unauthorized, Unprocessable
 from .openapi import openapi_spec
 
 bp = Blueprint("api", __name__)
@@ -38,6 +38,20 @@ def card(card_id):
     if found is None:
         raise NotFound(f"There is no card {card_id[:80]!r}.")
     return jsonify(found)
+
+
+@bp.post("/v1/pair")
+def pair():
+    """Exchange a pairing code (printed by the server) for the install's token."""
+    body = json_body()
+    code = body.get("code") if isinstance(body, dict) else None
+    if not isinstance(code, str) or not 1 <= len(code) <= 32:
+        raise Unprocessable("Send {\"code\": \"XXXX-XXXX\"} with the code the server printed.")
+    token = current_app.extensions["contextcards_pairing"].exchange(code)
+    if token is None:
+        raise Unauthorized("That pairing code is wrong or has expired; run `contextcards pair` for a new one.",
+                           code="bad_pairing_code")
+    return jsonify({"token": token})
 
 
 @bp.get("/health")

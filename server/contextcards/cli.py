@@ -49,7 +49,9 @@ def serve(port):
     try:
         # waitress would listen on every interface by default: loopback only, always.
         server = create_server(app, host="127.0.0.1", port=config.port, threads=8, channel_timeout=30,
-                               connection_limit=64, max_request_body_size=config.max_body_bytes,
+                               connection_limit=64,
+                               # Above Flask's own limit, so oversized bodies get Flask's JSON 413, not waitress's text.
+                               max_request_body_size=2 * config.max_body_bytes,
                                clear_untrusted_proxy_headers=True, ident="contextcards")
     except OSError as exc:
         raise click.ClickException(f"cannot listen on 127.0.0.1:{config.port}: {exc.strerror}") from None
@@ -61,6 +63,10 @@ def serve(port):
         click.echo(f"  degraded: {reason}")
     for line in app.extensions.get("contextcards_banner", []):
         click.echo(f"  {line}")
+    from .pairing import CODE_LIFETIME, new_pairing_code
+
+    code = new_pairing_code(config.data_dir)
+    click.echo(f"  pairing code: {code} (valid {CODE_LIFETIME // 60} minutes; enter it in the extension's popup)")
     click.echo(f"  demo page: {base}/demo")
     click.echo("  extension: load the extension/ folder unpacked in chrome://extensions (Developer mode)")
     sys.stdout.flush()
@@ -68,6 +74,36 @@ def serve(port):
         server.run()
     except KeyboardInterrupt:
         click.echo("stopped")
+
+
+@main.command()
+def pair():
+    """Print a fresh pairing code for the extension (valid 10 minutes)."""
+    from .app import ensure_private_dir
+    from .pairing import load_or_create_token, new_pairing_code
+
+    config = _config()
+    try:
+        ensure_private_dir(config.data_dir)
+        load_or_create_token(config.data_dir)
+        code = new_pairing_code(config.data_dir)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write to {config.data_dir}: {exc.strerror}") from None
+    click.echo(f"pairing code: {code} (valid 10 minutes; enter it in the extension's popup or options)")
+
+
+@main.command()
+def token():
+    """Print this install's API token, for scripts (keep it secret)."""
+    from .app import ensure_private_dir
+    from .pairing import load_or_create_token
+
+    config = _config()
+    try:
+        ensure_private_dir(config.data_dir)
+        click.echo(load_or_create_token(config.data_dir))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write to {config.data_dir}: {exc.strerror}") from None
 
 
 def _read_blocks(source: str) -> tuple[str, list[str]]:

@@ -1,12 +1,45 @@
 """The demo page: the real content script over a same-origin transport, stateless, no install needed."""
 
+import threading
+import time
+
 from flask import Blueprint, current_app, jsonify, send_from_directory
 
 from .annotate import parse_request, to_json
 from .api import json_body, services
-from .errors import NotFound
+from .errors import NotFound, TooManyRequests
 
 bp = Blueprint("demo", __name__)
+DEMO_REQUESTS_PER_MINUTE = 60
+
+
+class RateLimit:
+    """A token bucket: the demo's unauthenticated routes cannot be used to keep the server busy."""
+
+    def __init__(self, per_minute: int):
+        self.capacity = per_minute
+        self.tokens = float(per_minute)
+        self.updated = time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self) -> float:
+        """0 if allowed, else the seconds to wait."""
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.capacity / 60)
+            self.updated = now
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return 0
+            return (1 - self.tokens) * 60 / self.capacity
+
+
+def _limit():
+    limiter = current_app.extensions.setdefault("contextcards_demo_limit", RateLimit(DEMO_REQUESTS_PER_MINUTE))
+    wait = limiter.take()
+    if wait:
+        raise TooManyRequests(f"The demo allows {DEMO_REQUESTS_PER_MINUTE} requests a minute; try again shortly.",
+                              retry_after=max(1, round(wait)))
 
 
 def _extension_dir():
@@ -28,9 +61,21 @@ def static_file(name):
     return send_from_directory(_extension_dir(), name)
 
 
+@bp.get("/demo/cards/<card_id>")
+def card(card_id):
+    """A card for the demo page: the same card without anything from the history."""
+    _limit()
+    found = services().find_card(card_id)
+    if found is None:
+        raise NotFound(f"There is no card {card_id[:80]!r}.")
+    found.pop("seen_before", None)
+    return jsonify(found)
+
+
 @bp.post("/demo/annotate")
 def annotate():
     """Annotate without saving or reading history."""
+    _limit()
     svc = services()
     annotate_request = parse_request(json_body(), svc.config)
     annotate_request.save = False

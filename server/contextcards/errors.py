@@ -14,9 +14,11 @@ class ContextCardsError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
+                 retry_after: int | None = None):
         super().__init__(message)
         self.message = message
+        self.retry_after = retry_after
         if code:
             self.code = code
         if status:
@@ -71,6 +73,8 @@ def error_response(status: int, code: str, message: str):
 
 
 def _http_code(exc: HTTPException) -> str:
+    if exc.code == 413:
+        return PayloadTooLarge.code
     return (exc.name or "error").lower().replace(" ", "_").replace("'", "")
 
 
@@ -79,7 +83,12 @@ def init_app(app):
 
     @app.errorhandler(ContextCardsError)
     def handle_known(exc):
-        return error_response(exc.status, exc.code, exc.message)
+        response = error_response(exc.status, exc.code, exc.message)
+        if exc.retry_after:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
 
     @app.errorhandler(HTTPException)
     def handle_http(exc):

@@ -106,7 +106,16 @@ JSON_BODY = {"required": True, "content": {"application/json": {"schema": ANNOTA
 def openapi_spec(version: str, extra_paths: dict | None = None) -> dict:
     """The spec document; modules that add routes add their paths (a test checks every route is here)."""
     paths = {
-        "/health": {"get": {"summary": "Server status", "responses": {**_ok(HEALTH), **_error_responses(403)}}},
+        "/v1/pair": {"post": {
+            "summary": "Exchange a pairing code for the token (no token needed)",
+            "security": [],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["code"],
+                "properties": {"code": {"type": "string", "minLength": 1, "maxLength": 32}}}}}},
+            "responses": {**_ok({"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}),
+                          **_error_responses(400, 401, 403, 415, 422)},
+        }},
+        "/health": {"get": {"summary": "Server status", "security": [], "responses": {**_ok(HEALTH), **_error_responses(403)}}},
         "/v1/openapi.json": {"get": {"summary": "This document", "responses": {**_ok({"type": "object"}), **_error_responses(403)}}},
         "/v1/annotate": {"post": {
             "summary": "Find mentions in a page's blocks and link them to cards",
@@ -118,26 +127,40 @@ def openapi_spec(version: str, extra_paths: dict | None = None) -> dict:
             "parameters": [{"name": "card_id", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {**_ok(CARD), **_error_responses(401, 403, 404)},
         }},
-        "/demo": {"get": {"summary": "The demo article page (HTML)", "responses": {
+        "/demo": {"get": {"summary": "The demo article page (HTML)", "security": [], "responses": {
             "200": {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}},
             **_error_responses(403, 404)}}},
         "/demo/static/{name}": {"get": {
             "summary": "The extension's scripts, for the demo page",
+            "security": [],
             "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": {"description": "A file"}, **_error_responses(403, 404)}}},
+        "/demo/cards/{card_id}": {"get": {
+            "summary": "One card, for the demo page (no history details)",
+            "security": [],
+            "parameters": [{"name": "card_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {**_ok(CARD), **_error_responses(403, 404, 429)},
+        }},
         "/demo/annotate": {"post": {
             "summary": "Stateless annotate for the demo page: never saves or reads history",
+            "security": [],
             "requestBody": JSON_BODY,
             "responses": {**_ok(ANNOTATE_RESPONSE), **_error_responses(400, 403, 413, 415, 422, 429)},
         }},
     }
+    paths = {**paths, **(extra_paths or {})}
+    for operations in paths.values():
+        for operation in operations.values():
+            if operation.get("security") != []:
+                operation["responses"].setdefault("401", _error_responses(401)["401"])
     return {
         "openapi": "3.1.0",
         "info": {"title": "Context Cards local API", "version": version,
                  "description": "Served on 127.0.0.1 only. Errors are {error: {code, message}}."},
         "servers": [{"url": "http://127.0.0.1:8731"}],
-        "paths": {**paths, **(extra_paths or {})},
-        "components": {"schemas": {"Error": {
+        "paths": paths,
+        "security": [{"bearer": []}],
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": {"Error": {
             "type": "object", "required": ["error"],
             "properties": {"error": {"type": "object", "required": ["code", "message"],
                                      "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}},

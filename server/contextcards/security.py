@@ -3,9 +3,12 @@
 from flask import current_app, request
 from flask_cors import CORS
 
-from .errors import Forbidden, UnsupportedMediaType
+from .errors import Forbidden, Unauthorized, UnsupportedMediaType
+from .pairing import Pairing
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+# Everything else needs the token: new routes are private unless listed here.
+PUBLIC_ENDPOINTS = {"api.health", "api.pair", "demo.page", "demo.static_file", "demo.annotate", "demo.card"}
 
 
 def check_host():
@@ -13,6 +16,15 @@ def check_host():
     host = request.headers.get("Host", "")
     if host.lower() not in current_app.config["CC"].allowed_hosts:
         raise Forbidden("This server only answers requests addressed to 127.0.0.1.", code="bad_host")
+
+
+def check_token():
+    """Private routes need `Authorization: Bearer <token>`; CORS preflights carry no credentials."""
+    if request.method == "OPTIONS" or request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    if not current_app.extensions["contextcards_pairing"].authorized(request.headers.get("Authorization")):
+        raise Unauthorized("Send Authorization: Bearer <token>. Pair the extension with the code that "
+                           "`contextcards pair` prints, or read the token with `contextcards token`.")
 
 
 def check_content_type():
@@ -23,7 +35,9 @@ def check_content_type():
 
 def init_app(app):
     """Install the guards before every request, and CORS for the configured extension origins only."""
+    app.extensions["contextcards_pairing"] = Pairing(app.config["CC"].data_dir)
     app.before_request(check_host)
+    app.before_request(check_token)
     app.before_request(check_content_type)
     CORS(
         app,

@@ -1,0 +1,108 @@
+"""The knowledge pack: the loader's checks, and the bundled pack's schema, ids, limits and clashes."""
+
+from collections import Counter
+
+import pytest
+
+from contextcards.knowledge import (BUNDLED_DIR, KINDS, MARKUP, Pack, alias_key, load_pack, pack_files,
+                                    read_pack_file, wikipedia_url)
+
+
+
+@pytest.fixture(scope="module")
+def bundled_cards():
+    cards = []
+    for path in pack_files():
+        found, problems = read_pack_file(path)
+        assert problems == [], problems
+        cards.extend(found)
+    return cards
+
+
+def test_bundled_files_parse_without_problems(bundled_cards):
+    assert len(bundled_cards) >= 80
+
+
+def test_ids_are_unique_across_files(bundled_cards):
+    counts = Counter(card.id for card in bundled_cards)
+    assert [card_id for card_id, n in counts.items() if n > 1] == []
+
+
+def test_no_unguarded_alias_clash_and_no_shared_wikipedia_title(bundled_cards):
+    assert [message for message, _ in Pack(bundled_cards).clashes()] == []
+
+
+def test_summaries_are_plain_and_short(bundled_cards):
+    for card in bundled_cards:
+        assert 20 <= len(card.summary) <= 320, card.id
+        assert not MARKUP.search(card.summary), card.id
+        assert card.summary.rstrip()[-1] in ".!?\")'", card.id
+
+
+def test_each_card_has_two_to_four_short_facts(bundled_cards):
+    for card in bundled_cards:
+        assert 2 <= len(card.facts) <= 4, card.id
+        assert all(len(fact) <= 80 and not MARKUP.search(fact) for fact in card.facts), card.id
+
+
+def test_every_alias_leads_to_one_card_or_has_a_rule(bundled_cards):
+    owners = {}
+    for entry in Pack(bundled_cards).aliases:
+        if entry.guard is None:
+            owners.setdefault(alias_key(entry.text), set()).add(entry.card_id)
+    assert {k: v for k, v in owners.items() if len(v) > 1} == {}
+
+
+def test_guarded_aliases_say_what_evidence_they_need(bundled_cards):
+    for card in bundled_cards:
+        for guard in card.guarded:
+            assert guard.labels or guard.context, f"{card.id}: guard {guard.alias!r} has no evidence"
+
+
+def test_no_bare_english_stop_words_as_aliases(bundled_cards):
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    for card in bundled_cards:
+        for alias in (card.title, *card.aliases):
+            assert alias.lower() not in STOP_WORDS, f"{card.id}: {alias!r}"
+
+
+def test_kinds_are_known(bundled_cards):
+    assert {card.kind for card in bundled_cards} <= set(KINDS)
+
+
+def test_load_pack_merges_user_pack_over_bundled(tmp_path):
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[[card]]\nid = "mayo-clinic"\ntitle = "Mayo Clinic"\nkind = "org"\n'
+                    'summary = "My own note on the clinic."\nfacts = ["a: b", "c: d"]\n', encoding="utf-8")
+    pack = load_pack((mine,))
+    assert pack.get("mayo-clinic").summary == "My own note on the clinic."
+
+
+@pytest.mark.parametrize(
+    "snippet, message",
+    [
+        ('id = "x"\ntitle = "X"\nkind = "org"\nsummary = "' + "a" * 321 + '"', "limit is 320"),
+        ('id = "x"\ntitle = "X"\nkind = "org"\nsummary = "Hi <script>alert(1)</script>"', "plain text"),
+        ('id = "x"\ntitle = "X"\nkind = "org"\nsummary = "ok."\nfacts = "one"', "facts must be a list"),
+        ('id = "x"\ntitle = "X"\nkind = "org"\nsummary = "ok."\nas_of = "soon"', "as_of"),
+        ('id = "x"\ntitle = "X"\nkind = "org"\nsummary = "ok."\ncolour = "red"', "unknown keys"),
+        ('id = "x"\ntitle = "X"\nkind = "org"\nsummary = "ok."\n[[card.guarded]]\nlabel = "ORG"', "guarded"),
+    ],
+)
+def test_loader_names_each_problem(tmp_path, snippet, message):
+    path = tmp_path / "bad.toml"
+    path.write_text("[[card]]\n" + snippet + "\n", encoding="utf-8")
+    cards, problems = read_pack_file(path)
+    assert cards == [] and any(message in p for p in problems), problems
+    assert all(str(path) in p for p in problems)
+
+
+def test_wikipedia_url_escapes_the_title():
+    assert wikipedia_url("Xi Jinping") == "https://en.wikipedia.org/wiki/Xi_Jinping"
+    assert wikipedia_url("Tōkyō Electron") == "https://en.wikipedia.org/wiki/T%C5%8Dky%C5%8D_Electron"
+    assert wikipedia_url(None) is None
+
+
+def test_bundled_dir_is_inside_the_package():
+    assert BUNDLED_DIR.name == "knowledge" and (BUNDLED_DIR / "FORMAT.md").exists()
