@@ -1,7 +1,12 @@
 """Shared fixtures: a fresh app on a temporary data dir per test, its client and CLI runner."""
 
+import os
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -87,3 +92,32 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`contextcards serve` on a free port with a private data dir, as a user would start it."""
+    port = free_port()
+    data = tmp_path_factory.mktemp("serve-data")
+    log = data.parent / "serve.log"
+    env = {**os.environ, "CONTEXTCARDS_DATA_DIR": str(data), "CONTEXTCARDS_OFFLINE": "1",
+           "CONTEXTCARDS_PACKS": str(FIXTURES / "mini-pack.toml"), "CONTEXTCARDS_BUNDLED_PACK": "0"}
+    with open(log, "wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "contextcards", "serve", "--port", str(port)],
+                                   stdout=out, stderr=subprocess.STDOUT, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"server exited: {log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        pytest.fail("server did not start")
+    token = subprocess.run([sys.executable, "-m", "contextcards", "token"], env=env, capture_output=True,
+                           text=True, check=True).stdout.strip()
+    yield SimpleNamespace(port=port, process=process, log=log, token=token, data_dir=data, env=env)
+    process.terminate()
+    process.wait(timeout=10)

@@ -85,13 +85,21 @@ def test_non_english_page_is_left_alone(client):
         ({"url": "u", "title": "t", "blocks": [{"id": "a"}]}, "invalid_request"),
         ({"url": "u", "title": "t", "blocks": [{"id": 1, "text": "x"}]}, "invalid_request"),
         ({"url": "u", "title": "t", "blocks": [{"id": "", "text": "x"}]}, "invalid_request"),
-        ({"url": "u", "title": "t", "blocks": [{"id": "a", "text": "x"}, {"id": "a", "text": "y"}]}, "invalid_request"),
         ({"url": "u", "title": "t", "blocks": [], "save": "yes"}, "invalid_request"),
         ({"url": "u", "title": "t", "blocks": [], "mentions": "some"}, "invalid_request"),
     ],
 )
 def test_wrong_fields_are_422(client, body, code):
     assert_error(post(client, body), 422, code)
+
+
+def test_two_blocks_with_one_id_are_409(client):
+    body = {"url": "u", "title": "t", "blocks": [{"id": "a", "text": "x"}, {"id": "a", "text": "y"}]}
+    assert_error(post(client, body), 409, "duplicate_block_id")
+
+
+def test_null_lang_is_422(client):
+    assert_error(post(client, annotate_body("China", lang=None)), 422)
 
 
 @pytest.mark.parametrize("raw", ["{", "", "{'url': 1}", "[1,", "null"])

@@ -4,7 +4,7 @@ import threading
 from dataclasses import dataclass, field
 
 from .config import Config
-from .errors import PayloadTooLarge, TooManyRequests, Unprocessable
+from .errors import Conflict, PayloadTooLarge, TooManyRequests, Unprocessable
 from .knowledge import Pack
 from .linking import LinkOptions, link_mentions
 from .offsets import Utf16Offsets, clean_text
@@ -41,9 +41,9 @@ class Annotation:
 
 
 def _string(body, key, required=True, limit=None):
-    value = body.get(key)
-    if value is None and not required:
+    if key not in body and not required:
         return None
+    value = body.get(key)
     if not isinstance(value, str):
         raise Unprocessable(f"'{key}' must be a string.")
     if limit and len(value) > limit:
@@ -57,7 +57,7 @@ def parse_request(body, config: Config) -> AnnotateRequest:
         raise Unprocessable("The body must be a JSON object.")
     url = _string(body, "url", limit=MAX_URL_CHARS)
     title = _string(body, "title", limit=MAX_URL_CHARS)
-    lang = _string(body, "lang", required=False, limit=35)
+    lang = _string(body, "lang", required=False, limit=MAX_URL_CHARS)
     save = body.get("save", True)
     if not isinstance(save, bool):
         raise Unprocessable("'save' must be true or false.")
@@ -77,7 +77,8 @@ def parse_request(body, config: Config) -> AnnotateRequest:
         if not block_id or len(block_id) > MAX_ID_CHARS:
             raise Unprocessable(f"Block {index}: 'id' must be 1 to {MAX_ID_CHARS} characters.")
         if block_id in seen:
-            raise Unprocessable(f"Block id {block_id[:40]!r} is used twice.")
+            raise Conflict(f"Block id {block_id[:40]!r} is used twice; each block needs its own id.",
+                           code="duplicate_block_id")
         if len(text) > config.max_block_chars:
             raise PayloadTooLarge(f"Block {index} is longer than {config.max_block_chars} characters.")
         total += len(text)

@@ -41,6 +41,10 @@ class NotFound(ContextCardsError):
     status, code = 404, "not_found"
 
 
+class Conflict(ContextCardsError):
+    status, code = 409, "conflict"
+
+
 class PayloadTooLarge(ContextCardsError):
     status, code = 413, "payload_too_large"
 

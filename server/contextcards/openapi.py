@@ -10,7 +10,7 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 
 def _error_responses(*statuses):
     names = {400: "Malformed JSON", 401: "Missing or wrong token", 403: "Host not allowed",
-             404: "Not found", 413: "Too large", 415: "Body is not JSON", 422: "Invalid fields",
+             404: "Not found", 409: "Two blocks share an id", 413: "Too large", 415: "Body is not JSON", 422: "Invalid fields",
              429: "Too many requests", 503: "Unavailable"}
     return {str(s): {"description": names[s], "content": {"application/json": {"schema": ERROR}}} for s in statuses}
 
@@ -42,20 +42,20 @@ ANNOTATE_REQUEST = {
     "type": "object",
     "required": ["url", "title", "blocks"],
     "properties": {
-        "url": {"type": "string", "maxLength": 4096},
-        "title": {"type": "string", "maxLength": 4096},
-        "lang": {"type": "string", "maxLength": 35},
+        "url": {"type": "string", "description": "At most 4,096 characters (413 beyond)"},
+        "title": {"type": "string", "description": "At most 4,096 characters (413 beyond)"},
+        "lang": {"type": "string", "description": "BCP 47; pages not in English get no annotations"},
         "save": {"type": "boolean", "default": True},
         "mentions": {"enum": ["first", "all"], "default": "first"},
         "blocks": {
             "type": "array",
-            "maxItems": 5000,
+            "description": "At most 5,000 blocks, 100,000 characters each, 2,000,000 in all (413 beyond)",
             "items": {
                 "type": "object",
                 "required": ["id", "text"],
                 "properties": {
                     "id": {"type": "string", "minLength": 1, "maxLength": 200},
-                    "text": {"type": "string", "maxLength": 100000},
+                    "text": {"type": "string"},
                 },
             },
         },
@@ -120,7 +120,7 @@ def openapi_spec(version: str, extra_paths: dict | None = None) -> dict:
         "/v1/annotate": {"post": {
             "summary": "Find mentions in a page's blocks and link them to cards",
             "requestBody": JSON_BODY,
-            "responses": {**_ok(ANNOTATE_RESPONSE), **_error_responses(400, 401, 403, 413, 415, 422, 429)},
+            "responses": {**_ok(ANNOTATE_RESPONSE), **_error_responses(400, 401, 403, 409, 413, 415, 422, 429)},
         }},
         "/v1/cards/{card_id}": {"get": {
             "summary": "One card",
@@ -145,7 +145,7 @@ def openapi_spec(version: str, extra_paths: dict | None = None) -> dict:
             "summary": "Stateless annotate for the demo page: never saves or reads history",
             "security": [],
             "requestBody": JSON_BODY,
-            "responses": {**_ok(ANNOTATE_RESPONSE), **_error_responses(400, 403, 413, 415, 422, 429)},
+            "responses": {**_ok(ANNOTATE_RESPONSE), **_error_responses(400, 403, 409, 413, 415, 422, 429)},
         }},
     }
     paths = {**paths, **(extra_paths or {})}

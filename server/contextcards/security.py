@@ -29,6 +29,8 @@ def check_token():
 
 def check_content_type():
     """Only application/json bodies: a page cannot send one without a CORS preflight."""
+    if request.routing_exception is not None:
+        return  # no such route or method: Flask answers 404 or 405 itself
     if request.method in BODY_METHODS and request.mimetype != "application/json":
         raise UnsupportedMediaType("Send the body as application/json.")
 

@@ -1,0 +1,151 @@
+"""What a history record holds: the canonical URL, the site, and per card shown its mention and sentence.
+
+Never the page's text: only, for each card shown, the mention, the sentence around it
+(at most MAX_SENTENCE characters, an exact substring of the block) and its offsets.
+"""
+
+import hashlib
+import re
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .offsets import Utf16Offsets, utf16_length
+
+MAX_SENTENCE = 240
+QUOTE_CONTEXT = 32
+# Click and campaign identifiers: they say how the reader arrived, not what they read.
+TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid",
+                   "mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id",
+                   "ref_src", "ref_url", "s_cid", "cmpid", "ncid", "spm", "__twitter_impression"}
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+SENTENCE_END = re.compile(r"[.!?。！？](?:[\"'”’)\]]*)(?=\s)|\n")
+
+
+def canonical_url(url: str) -> str | None:
+    """The URL without fragment, credentials, default port or tracking parameters; None unless http(s)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    if port and port != DEFAULT_PORTS[scheme]:
+        host = f"{host}:{port}"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)]
+    return urlunsplit((scheme, host, parts.path or "/", urlencode(query, doseq=True), ""))
+
+
+def site_of(url: str) -> str | None:
+    """The host a page belongs to, lower case, without a leading www."""
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    host = host.lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def normal_site(value: str) -> str | None:
+    """A site as the user typed it (host or URL) in the form site_of gives."""
+    value = value.strip()
+    return site_of(value if "://" in value else f"https://{value}")
+
+
+def site_matches(site: str | None, rule_site: str) -> bool:
+    """A rule for example.com covers example.com and its subdomains."""
+    return bool(site) and (site == rule_site or site.endswith("." + rule_site))
+
+
+def page_id_for(url: str) -> str:
+    """A stable id for a canonical URL: the same page always gets the same id."""
+    return "p" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+
+
+def timestamp(moment: datetime) -> str:
+    """UTC, ISO 8601 with milliseconds: sorts as text."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse_time(text: str, end_of_day: bool = False) -> str:
+    """A date (2025-06-01) or date-time from a query parameter, as a stored timestamp; ValueError if neither."""
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    if end_of_day and len(text.strip()) == 10:
+        moment += timedelta(days=1) - timedelta(milliseconds=1)
+    return timestamp(moment)
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[str, int]:
+    """The sentence holding text[start:end], cut to MAX_SENTENCE around the mention; and the mention's offset in it."""
+    left = 0
+    for match in SENTENCE_END.finditer(text, 0, start):
+        left = match.end()
+    found = SENTENCE_END.search(text, end)
+    right = found.end() if found else len(text)
+    while left < start and text[left].isspace():
+        left += 1
+    while right > end and text[right - 1].isspace():
+        right -= 1
+    if right - left > MAX_SENTENCE:
+        left, right = _window(text, left, right, start, end)
+    return text[left:right], start - left
+
+
+def _window(text: str, left: int, right: int, start: int, end: int) -> tuple[int, int]:
+    """At most MAX_SENTENCE characters of text[left:right] centred on the mention, cut between words."""
+    if end - start >= MAX_SENTENCE:
+        return start, start + MAX_SENTENCE
+    room = MAX_SENTENCE - (end - start)
+    new_left = max(left, start - room // 2)
+    new_right = min(right, new_left + MAX_SENTENCE)
+    new_left = max(left, new_right - MAX_SENTENCE)
+    if new_left > left and not text[new_left - 1].isspace():
+        space = text.find(" ", new_left, start)
+        new_left = space + 1 if space >= 0 else new_left
+    if new_right < right and not text[new_right].isspace():
+        space = text.rfind(" ", end, new_right)
+        new_right = space if space >= 0 else new_right
+    return new_left, new_right
+
+
+def mentions_of(annotation) -> list[dict]:
+    """Per card linked on the page, its first mention with sentence and offsets (UTF-16, as in the answer)."""
+    blocks = annotation.request.blocks
+    block_starts, position = [], 0
+    for _, text in blocks:
+        block_starts.append(position)
+        position += utf16_length(text) + 1  # blocks are joined by one newline (the page's text)
+    converters: dict[int, Utf16Offsets] = {}
+    seen, mentions = set(), []
+    for link in annotation.links:
+        if link.card in seen:
+            continue
+        seen.add(link.card)
+        block_id, text = blocks[link.block]
+        utf16 = converters.setdefault(link.block, Utf16Offsets(text))
+        sentence, at = sentence_around(text, link.start, link.end)
+        card = annotation.cards.get(link.card, {})
+        mentions.append({
+            "card": link.card, "card_title": card.get("title", link.card), "card_url": card.get("url"),
+            "text": link.text, "sentence": sentence, "at": at,
+            "block": block_id, "start": utf16(link.start), "end": utf16(link.end),
+            "page_start": block_starts[link.block] + utf16(link.start),
+            "page_end": block_starts[link.block] + utf16(link.end),
+        })
+    return mentions
+
+
+def quote_context(mention: dict) -> tuple[str, str]:
+    """The prefix and suffix of the mention inside its saved sentence (for a TextQuoteSelector)."""
+    sentence, at = mention["sentence"], mention["at"]
+    return sentence[max(0, at - QUOTE_CONTEXT):at], sentence[at + len(mention["text"]):][:QUOTE_CONTEXT]

@@ -1,0 +1,349 @@
+"""The one module that talks to TinyDB: crash-safe files, one lock, bounded shard files, corrupt files set aside.
+
+Layout, under `<data_dir>/store/`:
+
+    pages/2025-06-001.json     history pages, grouped by the month of their first visit,
+    pages/2025-06-002.json     at most SHARD_CAPACITY records per file
+    kv/<name>/all-001.json     one folder per `Store.kv(name)` table, same bound per file
+
+Why this layout: TinyDB's storage interface reads and writes a whole file at a time, so
+a save costs as much as the file it lands in. Capping every file at SHARD_CAPACITY
+records bounds that cost whatever the history's size: a save rewrites one file of
+at most 250 records (about 0.5 MB of JSON for pages) and never the other 9,750 pages.
+Every file is read once at start-up and then served from memory (WriteThroughCache),
+so reads never touch the disk; search runs on an in-memory index the history service
+builds from `items()`. Measured on the development machine (benchmarks/bench_history.py,
+2 cores, virtual disk) with 10,000 saved pages: save p50 about 4 ms / p95 about 6 ms
+(target 25), search p95 about 10 ms (target 50), start-up about 0.6 s (target 2).
+Write-behind was not needed, so there is no loss window: a save is on disk before it
+returns.
+
+What survives a crash (AtomicJSONStorage): every write goes to a temporary file in the
+same folder (created 0600), is flushed and fsync'ed, renamed over the old file with
+os.replace and the folder is fsync'ed. A crash at any moment leaves each file either
+as it was before the write or as it is after it, never torn: every save that returned
+is there, a save that had not returned may be missing. An operation that spans files
+(`clear()`) removes file by file; a crash halfway leaves some records, which another
+`clear()` removes. Leftover temporary files of interrupted writes are deleted at start-up.
+
+A file that cannot be used at start-up (empty, truncated, trailing junk, not the shape
+TinyDB writes) is renamed aside to `<name>.corrupt-<UTC timestamp>`, its table starts
+empty, and `Store.problems` says so (the history module puts that in /health and the log).
+
+Threads: TinyDB is not thread-safe and waitress serves on threads. `Store.lock` (one
+re-entrant lock) is held around every access to every table; callers that read and then
+write (the history service) hold it around the whole step.
+"""
+
+import copy
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tinydb import TinyDB
+from tinydb.middlewares import Middleware
+from tinydb.storages import Storage
+
+log = logging.getLogger("contextcards")
+
+SHARD_CAPACITY = 250
+RECORDS = "records"
+NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+SHARD_FILE = re.compile(r"^(?P<group>[A-Za-z0-9_-]+)-(?P<number>\d{3,})\.json$")
+
+
+class CorruptFile(Exception):
+    """A store file that is not the JSON object of tables TinyDB writes."""
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or unlink in this folder durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _check_shape(data) -> None:
+    if not isinstance(data, dict):
+        raise CorruptFile("not a JSON object of tables")
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise CorruptFile(f"table {name[:40]!r} is not an object")
+        for doc_id, doc in table.items():
+            if not doc_id.isdigit() or not isinstance(doc, dict):
+                raise CorruptFile(f"table {name[:40]!r} holds something that is not a document")
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that never leaves a torn file: temp file, flush, fsync, rename, fsync the folder.
+
+    After a crash the file holds either the data of the last write that returned or of
+    the one in progress, complete. Files are created readable by the user alone (0600).
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def read(self):
+        """The data, None when there is no file yet; CorruptFile when the file cannot be what we wrote."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        if not raw.strip():
+            # We never write an empty file, so an empty one is damage, not "no data".
+            raise CorruptFile("empty file")
+        try:
+            data = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CorruptFile(f"not valid JSON ({exc.__class__.__name__})") from None
+        _check_shape(data)
+        return data
+
+    def write(self, data) -> None:
+        """Replace the file atomically with this data."""
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, self.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        fsync_dir(self.path.parent)
+
+    def close(self) -> None:
+        """Nothing stays open between writes."""
+
+
+class WriteThroughCache(Middleware):
+    """Reads come from memory after the first; every write goes straight to the storage.
+
+    TinyDB's own CachingMiddleware delays writes (a loss window); this one does not.
+    When a write fails the cache is dropped, so the next read is what is on disk.
+    """
+
+    def __init__(self, storage_cls=AtomicJSONStorage):
+        super().__init__(storage_cls)
+        self.cache = None
+
+    def read(self):
+        if self.cache is None:
+            self.cache = self.storage.read()
+        return self.cache
+
+    def write(self, data) -> None:
+        try:
+            self.storage.write(data)
+        except BaseException:
+            self.cache = None
+            raise
+        self.cache = data
+
+
+class ShardedTable:
+    """Records by string key across files of at most `capacity` records; a record never moves between files.
+
+    `group_of(key, value)` names the group a new record joins (the month, for pages);
+    each group is a series of numbered files. Values read here are the cached objects:
+    treat them as read-only (KeyValue hands out copies).
+    """
+
+    def __init__(self, folder: Path, store: "Store", group_of=None, capacity: int = SHARD_CAPACITY):
+        self.folder = folder
+        self.store = store
+        self.group_of = group_of or (lambda key, value: "all")
+        self.capacity = capacity
+        self.shards: dict[str, TinyDB] = {}
+        self.counts: dict[str, int] = {}
+        self.where: dict[str, tuple[str, int]] = {}
+        self._load()
+
+    def _open(self, name: str) -> TinyDB:
+        return TinyDB(self.folder / name, storage=WriteThroughCache(AtomicJSONStorage))
+
+    def _load(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.folder, 0o700)
+        for leftover in self.folder.glob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
+        for path in sorted(self.folder.glob("*.json")):
+            if not SHARD_FILE.match(path.name):
+                continue
+            db = self._open(path.name)
+            try:
+                docs = db.table(RECORDS).all()
+                for doc in docs:
+                    if not isinstance(doc.get("key"), str) or "value" not in doc:
+                        raise CorruptFile("a record without a key or value")
+            except CorruptFile as exc:
+                self.store.quarantine(path, str(exc))
+                continue
+            self.shards[path.name] = db
+            self.counts[path.name] = len(docs)
+            for doc in docs:
+                self.where[doc["key"]] = (path.name, doc.doc_id)
+
+    def _shard_for(self, key: str, value) -> str:
+        group = self.group_of(key, value)
+        numbers = []
+        for name, count in self.counts.items():
+            match = SHARD_FILE.match(name)
+            if match["group"] == group:
+                if count < self.capacity:
+                    return name
+                numbers.append(int(match["number"]))
+        name = f"{group}-{max(numbers, default=0) + 1:03d}.json"
+        self.shards[name] = self._open(name)
+        self.counts[name] = 0
+        return name
+
+    def get(self, key: str):
+        """The stored value (the cached object), or None."""
+        with self.store.lock:
+            place = self.where.get(key)
+            if place is None:
+                return None
+            return self.shards[place[0]].table(RECORDS).get(doc_id=place[1])["value"]
+
+    def put(self, key: str, value: dict) -> None:
+        """Insert or replace one record; on disk when this returns."""
+        if not isinstance(key, str) or not isinstance(value, dict):
+            raise TypeError("keys are strings and values are JSON objects (dicts)")
+        with self.store.lock:
+            place = self.where.get(key)
+            if place:
+                self.shards[place[0]].table(RECORDS).update({"value": value}, doc_ids=[place[1]])
+                return
+            name = self._shard_for(key, value)
+            doc_id = self.shards[name].table(RECORDS).insert({"key": key, "value": value})
+            self.counts[name] += 1
+            self.where[key] = (name, doc_id)
+
+    def delete(self, key: str) -> bool:
+        """Remove one record; False when there was none."""
+        with self.store.lock:
+            place = self.where.get(key)
+            if place is None:
+                return False
+            name, doc_id = place
+            self.shards[name].table(RECORDS).remove(doc_ids=[doc_id])
+            del self.where[key]
+            self.counts[name] -= 1
+            if self.counts[name] == 0:
+                self._drop(name)
+            return True
+
+    def _drop(self, name: str) -> None:
+        (self.folder / name).unlink(missing_ok=True)
+        del self.shards[name], self.counts[name]
+        fsync_dir(self.folder)
+
+    def clear(self) -> None:
+        """Remove every record and every file of this table."""
+        with self.store.lock:
+            for name in list(self.shards):
+                (self.folder / name).unlink(missing_ok=True)
+            self.shards.clear()
+            self.counts.clear()
+            self.where.clear()
+            fsync_dir(self.folder)
+
+    def items(self) -> list[tuple[str, dict]]:
+        """Every (key, value), values being the cached objects."""
+        with self.store.lock:
+            return [(doc["key"], doc["value"]) for db in self.shards.values() for doc in db.table(RECORDS).all()]
+
+    def __len__(self) -> int:
+        with self.store.lock:
+            return len(self.where)
+
+    def __contains__(self, key) -> bool:
+        with self.store.lock:
+            return key in self.where
+
+    def files(self) -> list[Path]:
+        """The table's files on disk."""
+        with self.store.lock:
+            return [self.folder / name for name in sorted(self.shards) if (self.folder / name).exists()]
+
+
+class KeyValue:
+    """A small key-value table for other modules (the Wikipedia cache): values are JSON-able dicts, copied in and out."""
+
+    def __init__(self, table: ShardedTable):
+        self._table = table
+
+    def get(self, key: str) -> dict | None:
+        value = self._table.get(key)
+        return copy.deepcopy(value) if value is not None else None
+
+    def set(self, key: str, value: dict) -> None:
+        self._table.put(key, copy.deepcopy(value))
+
+    def delete(self, key: str) -> bool:
+        return self._table.delete(key)
+
+    def clear(self) -> None:
+        self._table.clear()
+
+    def items(self) -> list[tuple[str, dict]]:
+        return [(key, copy.deepcopy(value)) for key, value in self._table.items()]
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
+class Store:
+    """Every table of one data directory, behind one lock; `problems` lists files set aside at start-up."""
+
+    def __init__(self, data_dir: Path):
+        self.root = Path(data_dir) / "store"
+        self.lock = threading.RLock()
+        self.problems: list[str] = []
+        self._tables: dict[str, ShardedTable] = {}
+        self._kvs: dict[str, KeyValue] = {}
+        self.root.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root, 0o700)
+        (self.root / "kv").mkdir(exist_ok=True)
+        os.chmod(self.root / "kv", 0o700)
+
+    def table(self, name: str, group_of=None, capacity: int = SHARD_CAPACITY) -> ShardedTable:
+        """A sharded table in its own folder (loaded on first use; the same object afterwards)."""
+        if not NAME.match(name) or name == "kv":
+            raise ValueError(f"bad table name {name!r}")
+        with self.lock:
+            if name not in self._tables:
+                self._tables[name] = ShardedTable(self.root / name, self, group_of, capacity)
+            return self._tables[name]
+
+    def kv(self, name: str) -> KeyValue:
+        """A key-value table of its own: get(key), set(key, value), delete(key), clear(), items()."""
+        if not NAME.match(name):
+            raise ValueError(f"bad key-value table name {name!r}")
+        with self.lock:
+            if name not in self._kvs:
+                self._kvs[name] = KeyValue(ShardedTable(self.root / "kv" / name, self))
+            return self._kvs[name]
+
+    def quarantine(self, path: Path, reason: str) -> Path:
+        """Rename an unusable file aside with a timestamp and remember why."""
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+        os.replace(path, aside)
+        fsync_dir(path.parent)
+        message = (f"store file {path.relative_to(self.root)} could not be read ({reason}); "
+                   f"moved aside to {aside.name} and started empty")
+        log.warning(message)
+        self.problems.append(message)
+        return aside
