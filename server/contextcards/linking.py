@@ -72,9 +72,16 @@ class PageContext:
 
     def __init__(self, texts: list[str]):
         self.text = "\n".join(texts)
+        self.found: dict[str, bool] = {}
+
+    def mentions(self, phrase: str) -> bool:
+        """Whether the phrase occurs as whole words anywhere on the page (each phrase is searched once)."""
+        if phrase not in self.found:
+            self.found[phrase] = _word_pattern(phrase).search(self.text) is not None
+        return self.found[phrase]
 
     def mentions_any(self, phrases) -> bool:
-        return any(_word_pattern(p).search(self.text) for p in phrases)
+        return any(self.mentions(p) for p in phrases)
 
 
 def score(entry: AliasEntry, mention: Mention, kind: str, page: PageContext) -> float | None:

@@ -32,10 +32,13 @@ empty, and `Store.problems` says so (the history module puts that in /health and
 
 Threads: TinyDB is not thread-safe and waitress serves on threads. `Store.lock` (one
 re-entrant lock) is held around every access to every table; callers that read and then
-write (the history service) hold it around the whole step.
+write (the history service) hold it around the whole step. Processes: one at a time per
+data directory (an flock on `store/lock`); a second gets StoreBusy, and the CLI then goes
+through the running server's API instead of writing behind its back.
 """
 
 import copy
+import fcntl
 import json
 import logging
 import os
@@ -59,6 +62,40 @@ SHARD_FILE = re.compile(r"^(?P<group>[A-Za-z0-9_-]+)-(?P<number>\d{3,})\.json$")
 
 class CorruptFile(Exception):
     """A store file that is not the JSON object of tables TinyDB writes."""
+
+
+class StoreBusy(Exception):
+    """Another process (a running server) has this data directory's store open."""
+
+
+# Data directories this process holds the store lock of: {folder: [fd, users]}.
+_held: dict[Path, list[int]] = {}
+_held_lock = threading.Lock()
+
+
+def _acquire(root: Path) -> None:
+    """One process per store: two would each cache the files and overwrite each other's saves."""
+    with _held_lock:
+        if root in _held:
+            _held[root][1] += 1
+            return
+        fd = os.open(root / "lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise StoreBusy(f"another process is using the history in {root.parent}") from None
+        _held[root] = [fd, 1]
+
+
+def _release(root: Path) -> None:
+    with _held_lock:
+        held = _held.get(root)
+        if held:
+            held[1] -= 1
+            if held[1] == 0:
+                os.close(held[0])
+                del _held[root]
 
 
 def fsync_dir(path: Path) -> None:
@@ -308,13 +345,15 @@ class Store:
     """Every table of one data directory, behind one lock; `problems` lists files set aside at start-up."""
 
     def __init__(self, data_dir: Path):
-        self.root = Path(data_dir) / "store"
+        self.root = Path(data_dir).resolve() / "store"
         self.lock = threading.RLock()
         self.problems: list[str] = []
         self._tables: dict[str, ShardedTable] = {}
         self._kvs: dict[str, KeyValue] = {}
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)
+        _acquire(self.root)
+        self._open = True
         (self.root / "kv").mkdir(exist_ok=True)
         os.chmod(self.root / "kv", 0o700)
 
@@ -336,6 +375,12 @@ class Store:
                 self._kvs[name] = KeyValue(ShardedTable(self.root / "kv" / name, self))
             return self._kvs[name]
 
+    def close(self) -> None:
+        """Let another process open this store (the server does this only when it exits)."""
+        if self._open:
+            self._open = False
+            _release(self.root)
+
     def quarantine(self, path: Path, reason: str) -> Path:
         """Rename an unusable file aside with a timestamp and remember why."""
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
@@ -347,3 +392,11 @@ class Store:
         log.warning(message)
         self.problems.append(message)
         return aside
+
+
+def get_store(app) -> Store:
+    """The app's store, opened on first use (the history and Wikipedia modules share it)."""
+    extensions = app.extensions
+    if "contextcards_store" not in extensions:
+        extensions["contextcards_store"] = Store(app.config["CC"].data_dir)
+    return extensions["contextcards_store"]
