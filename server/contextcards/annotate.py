@@ -121,7 +121,7 @@ class Annotator:
         options.all_mentions = request.all_mentions
         options.threshold = self.config.link_threshold
         mentions = self.recognizer.analyse(texts)
-        result.links, result.unlinked = link_mentions(texts, mentions, self.pack, options)
+        result.links, result.unlinked = link_mentions(texts, mentions, self.pack, options, self.recognizer.has_ner)
         used = [link.card for link in result.links] + [alt for link in result.links for alt in link.alternatives]
         result.cards = {card_id: self.pack.cards[card_id].to_json() for card_id in dict.fromkeys(used)}
         for enrich in self.enrichers:

@@ -143,7 +143,8 @@ def _name_parts(pack: Pack, present: set[str]) -> dict[str, str]:
     return {part: next(iter(ids)) for part, ids in owners.items() if len(ids) == 1}
 
 
-def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, options: LinkOptions):
+def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, options: LinkOptions,
+                  has_ner: bool = True):
     """Links (first mention per card unless all are wanted) and the entities left unlinked."""
     page = PageContext(texts)
     links: list[Link] = []
@@ -158,7 +159,7 @@ def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, o
                 links.append(Link(block, mention.start, mention.end, mention.text, card_id, confidence, alternatives))
             taken[block].append((mention.start, mention.end))
     present = {link.card for link in links}
-    derived = _derived_links(texts, links, taken, pack, present)
+    derived = _derived_links(texts, mentions if has_ner else None, links, taken, pack, present)
     links.extend(derived)
     for block, block_mentions in enumerate(mentions):
         for mention in block_mentions:
@@ -174,10 +175,24 @@ def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, o
     return links, unlinked
 
 
-def _derived_links(texts, links, taken, pack, present) -> list[Link]:
-    """Links that only the page makes sure: bare names after a full name, acronyms after their expansion."""
+def _derived_links(texts, mentions, links, taken, pack, present) -> list[Link]:
+    """Links that only the page makes sure: bare names after a full name, acronyms after their expansion.
+
+    With a model, a bare name must also be what spaCy calls a PERSON ("Al" or "Young" stays plain);
+    without one (mentions is None), exact case on a word that is not a stop word has to do.
+    """
     derived = []
-    words: dict[str, tuple[str, float]] = {part: (card, NAME_PART) for part, card in _name_parts(pack, present).items()}
+    names = _name_parts(pack, present)
+    words: dict[str, tuple[str, float]] = {}
+    if mentions is None:
+        words.update({part: (card, NAME_PART) for part, card in names.items()})
+    else:
+        for block, block_mentions in enumerate(mentions):
+            for mention in block_mentions:
+                card_id = names.get(mention.text) if mention.label == "PERSON" and not mention.candidates else None
+                if card_id and not _overlaps(taken[block], mention.start, mention.end):
+                    derived.append(Link(block, mention.start, mention.end, mention.text, card_id, NAME_PART))
+                    taken[block].append((mention.start, mention.end))
     for link in links:
         match = ACRONYM_AFTER.match(texts[link.block], link.end)
         if match and match.group(1) not in words:
