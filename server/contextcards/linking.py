@@ -20,7 +20,7 @@ AGREEING_LABELS = {
 }
 # Entities worth a Wikipedia lookup when the pack has no card for them.
 LOOKUP_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART"}
-EXACT, FOLDED, GUARDED = 0.9, 0.8, 0.7
+EXACT, FOLDED, GUARDED, EVIDENCE = 0.9, 0.8, 0.7, 0.05
 LABEL_AGREES, LABEL_CLASHES = 0.08, -0.25
 NAME_PART, ACRONYM = 0.8, 0.85
 ALTERNATIVE_FLOOR = 0.3
@@ -85,17 +85,20 @@ class PageContext:
 
 
 def score(entry: AliasEntry, mention: Mention, kind: str, page: PageContext) -> float | None:
-    """Confidence that this alias occurrence means this card, or None when a guard rules it out."""
+    """Confidence that this alias occurrence means this card, or None when a guard rules it out.
+
+    A guard that asks only for page context is trusted over spaCy's label: such guards exist
+    precisely where the small model mislabels ("Claude" as a PERSON, "Gemini" as a GPE).
+    """
     if entry.guard:
         guard = entry.guard
-        evidence = []
-        if guard.labels:
-            evidence.append(mention.label in guard.labels)
-        if guard.context:
-            evidence.append(page.mentions_any(guard.context))
-        if evidence and not any(evidence):
+        label_ok = bool(guard.labels) and mention.label in guard.labels
+        context_ok = bool(guard.context) and page.mentions_any(guard.context)
+        if (guard.labels or guard.context) and not (label_ok or context_ok):
             return None
-        value = GUARDED
+        value = GUARDED + EVIDENCE * (label_ok + context_ok)
+        if not guard.labels:
+            return round(min(value, 0.99), 2)
     else:
         value = EXACT if mention.text == entry.text else FOLDED
     agreeing = AGREEING_LABELS.get(kind)
