@@ -113,3 +113,21 @@ def test_bare_name_part_needs_spacy_to_see_a_person(pack):
     links = link(recognizer, pack, *texts, all_mentions=True)
     assert ("Li", "li-qiang") in cards_of(links)
     assert "Qiang" not in [l.text for l in links]
+
+
+def test_plurals_of_lowercase_aliases_match():
+    from contextcards.knowledge import Card
+
+    card = Card(id="chokepoint", title="chokepoint", kind="concept", summary="A narrow point of control.")
+    small = Pack([card])
+    plain = Recognizer("", small)
+    assert cards_of(link(plain, small, "Two chokepoints and one chokepoint.", all_mentions=True)) == [
+        ("chokepoints", "chokepoint"), ("chokepoint", "chokepoint")]
+
+
+@pytest.mark.parametrize("alias, plurals", [("tariff", ["tariffs"]), ("policy", ["policies"]), ("tax", ["taxes"]),
+                                            ("export controls", []), ("Nvidia H20", []), ("AI", []), ("day", ["days"])])
+def test_plural_forms(alias, plurals):
+    from contextcards.recognition import plural_forms
+
+    assert plural_forms(alias) == plurals

@@ -50,12 +50,15 @@ class AliasMatcher:
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
 
     def set_pack(self, pack: Pack) -> None:
-        """Index every alias of the pack in the two matchers."""
+        """Index every alias of the pack (and the plural of case-insensitive ones) in the two matchers."""
         patterns: dict[str, tuple[bool, str]] = {}
         for entry in pack.aliases:
-            key = ("exact:" + entry.text) if entry.case_sensitive else ("lower:" + alias_key(entry.text))
-            self.by_key.setdefault(key, []).append(entry)
-            patterns[key] = (entry.case_sensitive, entry.text)
+            forms = [entry.text] if entry.case_sensitive else [entry.text, *plural_forms(entry.text)]
+            for text in forms:
+                key = ("exact:" + text) if entry.case_sensitive else ("lower:" + alias_key(text))
+                if entry not in self.by_key.get(key, []):
+                    self.by_key.setdefault(key, []).append(entry)
+                patterns[key] = (entry.case_sensitive, text)
         for key, (case_sensitive, text) in patterns.items():
             matcher = self.exact if case_sensitive else self.folded
             matcher.add(key, [self.nlp.make_doc(text)])
@@ -72,6 +75,18 @@ class AliasMatcher:
             for matcher in (self.folded, self.exact)
             for match_id, start, end in matcher(doc)
         ]
+
+
+def plural_forms(alias: str) -> list[str]:
+    """English plurals of an alias that ends in a lowercase word: "tariff" -> "tariffs", "policy" -> "policies"."""
+    last = alias.rsplit(" ", 1)[-1]
+    if len(last) < 3 or not last.isalpha() or not last.islower() or last.endswith("s"):
+        return []
+    if last.endswith(("ch", "sh", "x", "z")):
+        return [alias + "es"]
+    if last.endswith("y") and last[-2] not in "aeiou":
+        return [alias[:-1] + "ies"]
+    return [alias + "s"]
 
 
 class Recognizer:
