@@ -77,4 +77,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     app.register_blueprint(api.bp)
     app.register_blueprint(demo.bp)
+    from . import history
+
+    history.init_app(app)  # last: its enricher must run after the others (it saves what they found)
     return app

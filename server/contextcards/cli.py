@@ -189,3 +189,9 @@ def check(file):
     if problems:
         sys.exit(1)
     click.echo(f"{file}: ok")
+
+
+# The history commands live with the history modules; importing them is cheap (click only).
+from .history_cli import history  # noqa: E402
+
+main.add_command(history)

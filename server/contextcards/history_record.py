@@ -19,6 +19,10 @@ TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "y
                    "ref_src", "ref_url", "s_cid", "cmpid", "ncid", "spm", "__twitter_impression"}
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+SITE_PATTERN = r"^(?:[A-Za-z0-9-]+\.)*[A-Za-z0-9-]+\.?$"
+SITE = re.compile(SITE_PATTERN)
+DATE_TIME_PATTERN = (r"^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2}))?$")
+DATE_TIME = re.compile(DATE_TIME_PATTERN)
 SENTENCE_END = re.compile(r"[.!?。！？](?:[\"'”’)\]]*)(?=\s)|\n")
 
 
@@ -50,14 +54,16 @@ def site_of(url: str) -> str | None:
         return None
     if not host:
         return None
+    # Hosts no rule can name (IPv6 addresses, underscores) are still a site of their own.
+    return normal_site(host) or host.lower()
+
+
+def normal_site(host: str) -> str | None:
+    """A host as rules and filters use it (lower case, no leading www, no trailing dot); None unless SITE matches."""
+    if not SITE.match(host):
+        return None
     host = host.lower().rstrip(".")
-    return host[4:] if host.startswith("www.") else host
-
-
-def normal_site(value: str) -> str | None:
-    """A site as the user typed it (host or URL) in the form site_of gives."""
-    value = value.strip()
-    return site_of(value if "://" in value else f"https://{value}")
+    return host[4:] if host.startswith("www.") and len(host) > 4 else host
 
 
 def site_matches(site: str | None, rule_site: str) -> bool:
@@ -72,17 +78,31 @@ def page_id_for(url: str) -> str:
 
 def timestamp(moment: datetime) -> str:
     """UTC, ISO 8601 with milliseconds: sorts as text."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return _format(moment.astimezone(timezone.utc))
+
+
+def _format(m: datetime) -> str:
+    # strftime drops the leading zeros of years before 1000 on glibc; these must sort as text.
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.microsecond // 1000:03d}Z"
 
 
 def parse_time(text: str, end_of_day: bool = False) -> str:
-    """A date (2025-06-01) or date-time from a query parameter, as a stored timestamp; ValueError if neither."""
-    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    if end_of_day and len(text.strip()) == 10:
-        moment += timedelta(days=1) - timedelta(milliseconds=1)
-    return timestamp(moment)
+    """A date (2025-06-01) or RFC 3339 date-time as a stored timestamp; ValueError if it is neither."""
+    match = DATE_TIME.match(text)
+    if not match:
+        raise ValueError(text)
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    if hour is None:
+        hour, minute, second, fraction, zone = ("23", "59", "59", ".999", "Z") if end_of_day else ("00", "00", "00", "", "Z")
+    moment = datetime(int(year), int(month), int(day), int(hour), int(minute), min(int(second), 59),
+                      int((fraction or ".0")[1:7].ljust(6, "0")))
+    offset = timedelta() if zone.upper() == "Z" else (1 if zone[0] == "+" else -1) * timedelta(
+        hours=int(zone[1:3]), minutes=int(zone[4:6]))
+    try:
+        moment -= offset
+    except OverflowError:
+        pass  # within a day of year 1 or 9999: the offset cannot matter
+    return _format(moment)
 
 
 def sentence_around(text: str, start: int, end: int) -> tuple[str, int]:
