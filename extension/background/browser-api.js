@@ -1,0 +1,87 @@
+// The one seam to the browser: the only module that touches `chrome`/`browser`; every call returns a promise.
+
+// Firefox exposes `browser` (promises everywhere) and also `chrome`; Chromium only `chrome`,
+// whose MV3 APIs return promises too. Prefer `browser` so Firefox never goes through its shim.
+const api = globalThis.browser ?? globalThis.chrome;
+
+/** Read settings from local storage, filling in the given defaults. */
+export function readStorage(defaults) {
+  return api.storage.local.get(defaults);
+}
+
+/** Write some settings to local storage. */
+export function writeStorage(values) {
+  return api.storage.local.set(values);
+}
+
+/** Call `listener(changes)` whenever local storage changes. */
+export function onStorageChanged(listener) {
+  api.storage.onChanged.addListener((changes, area) => {
+    if (area === "local") listener(changes);
+  });
+}
+
+/**
+ * Answer runtime messages with `handler(message, sender)`, which may return a promise.
+ * Uses sendResponse + `return true`, which both Chromium and Firefox honour for async answers.
+ */
+export function onMessage(handler) {
+  api.runtime.onMessage.addListener((message, sender, sendResponse) => {
+    Promise.resolve()
+      .then(() => handler(message, sender))
+      .then(sendResponse, (error) => sendResponse({ ok: false, error: { kind: "internal", message: String(error?.message ?? error) } }));
+    return true;
+  });
+}
+
+/** Send a message to the extension's background (used by the popup and options pages). */
+export function sendToBackground(message) {
+  return api.runtime.sendMessage(message);
+}
+
+/** Send a message to the content script of one tab; resolves to null when no script listens there. */
+export async function sendToTab(tabId, message) {
+  try {
+    return await api.tabs.sendMessage(tabId, message, { frameId: 0 });
+  } catch {
+    return null;
+  }
+}
+
+/** Ids of every open tab (no "tabs" permission needed: ids only, never urls). */
+export async function allTabIds() {
+  const tabs = await api.tabs.query({});
+  return tabs.map((tab) => tab.id).filter((id) => typeof id === "number");
+}
+
+/** The active tab of the current window, or null. */
+export async function activeTab() {
+  const [tab] = await api.tabs.query({ active: true, currentWindow: true });
+  return tab ?? null;
+}
+
+/** Set the toolbar badge of one tab: its text, colour and tooltip. */
+export async function setBadge(tabId, { text, color, title }) {
+  try {
+    await api.action.setBadgeText({ tabId, text });
+    if (color) await api.action.setBadgeBackgroundColor({ tabId, color });
+    if (title) await api.action.setTitle({ tabId, title });
+  } catch {
+    // The tab closed while we were answering it: nothing to show.
+  }
+}
+
+/** Whether a message came from one of the extension's own pages (popup, options, history). */
+export function isExtensionPage(sender) {
+  return typeof sender?.url === "string" && sender.url.startsWith(api.runtime.getURL(""));
+}
+
+/** Open a page that ships with the extension in a new tab. */
+export function openExtensionPage(path) {
+  return api.tabs.create({ url: api.runtime.getURL(path) });
+}
+
+/** Open the options page. */
+export function openOptions() {
+  return api.runtime.openOptionsPage();
+}

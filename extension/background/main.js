@@ -1,0 +1,143 @@
+// The service worker's entry: registers the listeners and dispatches every message by its type.
+
+import { showCount, showOff, showProblem } from "./badge.js";
+import { allTabIds, isExtensionPage, onMessage, onStorageChanged, sendToTab } from "./browser-api.js";
+import { errorToMessage } from "./errors.js";
+import { FROM_CONTENT, FROM_PAGES, TO_CONTENT } from "./messages.js";
+import { handleHistoryMessage, isHistoryMessage } from "../history/history-api.js";
+import { clientFor } from "./server-client.js";
+import { DEFAULTS, contentSettings, decideForPage, readSettings, withSiteSwitched, withoutMuted, writeSettings } from "./settings.js";
+
+const MAX_TITLE_CHARS = 1000;
+
+/** Where a content script's page is: its frame's URL without the fragment. */
+function pageUrl(sender) {
+  const url = new URL(sender.url ?? sender.tab?.url ?? "about:blank");
+  url.hash = "";
+  return url.href;
+}
+
+/** Refuse a message; the sender learns why. */
+function refuse(kind, message) {
+  return { ok: false, error: { kind, message } };
+}
+
+async function hello(sender) {
+  const settings = await readSettings();
+  const decision = decideForPage(pageUrl(sender), settings);
+  if (!decision.enabled && decision.reason === "site-off") await showOff(sender.tab.id);
+  return { ok: true, ...decision, settings: contentSettings(settings) };
+}
+
+async function annotate(message, sender) {
+  const settings = await readSettings();
+  const url = pageUrl(sender);
+  if (!decideForPage(url, settings).enabled) return refuse("disabled", "Context Cards is off on this site.");
+  const { title, lang, blocks } = message.payload ?? {};
+  if (!Array.isArray(blocks)) return refuse("bad-message", "An annotate message needs blocks.");
+  const payload = {
+    url,
+    title: String(title ?? "").slice(0, MAX_TITLE_CHARS),
+    blocks,
+    mentions: contentSettings(settings).mentions,
+    // Private windows are never written to the history.
+    save: !sender.tab.incognito,
+  };
+  if (typeof lang === "string" && lang) payload.lang = lang;
+  try {
+    const result = await clientFor(settings).annotate(payload);
+    return { ok: true, result: withoutMuted(result, settings.mutedTerms) };
+  } catch (error) {
+    const reported = errorToMessage(error);
+    await showProblem(sender.tab.id, reported.message);
+    return { ok: false, error: reported };
+  }
+}
+
+async function card(message) {
+  try {
+    return { ok: true, card: await clientFor(await readSettings()).card(String(message.id)) };
+  } catch (error) {
+    return { ok: false, error: errorToMessage(error) };
+  }
+}
+
+async function pageStatus(message, sender) {
+  if (message.enabled === false) await showOff(sender.tab.id);
+  else await showCount(sender.tab.id, Number(message.count) || 0);
+  return { ok: true };
+}
+
+async function serverStatus() {
+  try {
+    return { ok: true, health: await clientFor(await readSettings()).health() };
+  } catch (error) {
+    return { ok: false, error: errorToMessage(error) };
+  }
+}
+
+async function setSite(message) {
+  const settings = await readSettings();
+  const siteRules = withSiteSwitched(settings.siteRules, String(message.host), Boolean(message.on), settings.enabledByDefault);
+  await writeSettings({ siteRules });
+  return { ok: true };
+}
+
+async function pair(message) {
+  try {
+    const answer = await clientFor(await readSettings()).pair(String(message.code ?? "").trim());
+    if (typeof answer?.token !== "string" || !answer.token) return refuse("server-error", "The server did not return a token.");
+    await writeSettings({ token: answer.token });
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: errorToMessage(error) };
+  }
+}
+
+async function pairingStatus() {
+  const settings = await readSettings();
+  try {
+    return { ok: true, available: await clientFor(settings).pairingAvailable(), paired: Boolean(settings.token) };
+  } catch (error) {
+    return { ok: false, paired: Boolean(settings.token), error: errorToMessage(error) };
+  }
+}
+
+/** One dispatcher: content-script messages need a tab, page messages an extension page; the rest is refused. */
+function dispatch(message, sender) {
+  const type = message?.type;
+  if (Object.values(FROM_CONTENT).includes(type) && !sender.tab?.id) return refuse("bad-sender", "This message needs a tab.");
+  const fromPages = Object.values(FROM_PAGES).includes(type) || isHistoryMessage(type);
+  if (fromPages && !isExtensionPage(sender)) return refuse("bad-sender", "Only the extension's pages may ask this.");
+  if (isHistoryMessage(type)) return handleHistoryMessage(message, async () => clientFor(await readSettings()));
+  switch (type) {
+    case FROM_CONTENT.HELLO:
+      return hello(sender);
+    case FROM_CONTENT.ANNOTATE:
+      return annotate(message, sender);
+    case FROM_CONTENT.CARD:
+      return card(message);
+    case FROM_CONTENT.PAGE_STATUS:
+      return pageStatus(message, sender);
+    case FROM_PAGES.SERVER_STATUS:
+      return serverStatus();
+    case FROM_PAGES.SET_SITE:
+      return setSite(message);
+    case FROM_PAGES.PAIR:
+      return pair(message);
+    case FROM_PAGES.PAIRING_STATUS:
+      return pairingStatus();
+    default:
+      return refuse("unknown-message", `Unknown message type ${JSON.stringify(type)}.`);
+  }
+}
+
+/** Tell every tab's content script to ask again when a setting changes (a new token lets failed pages retry). */
+async function broadcastSettingsChanged(changes) {
+  if (!Object.keys(changes).some((key) => key in DEFAULTS)) return;
+  const tabIds = await allTabIds();
+  await Promise.all(tabIds.map((id) => sendToTab(id, { type: TO_CONTENT.SETTINGS_CHANGED })));
+}
+
+onMessage(dispatch);
+onStorageChanged(broadcastSettingsChanged);

@@ -1,0 +1,36 @@
+// Every message the extension's parts exchange: plain objects discriminated by `type`.
+// content/transport.js repeats the content-script names (classic scripts cannot import);
+// tests/js/messages.test.mjs checks the two lists agree.
+
+/** Content script → service worker. */
+export const FROM_CONTENT = Object.freeze({
+  HELLO: "hello", //            {url} → {ok, enabled, reason?, settings}
+  ANNOTATE: "annotate", //      {payload: {url, title, lang, blocks}} → {ok, result} | {ok:false, error}
+  CARD: "card", //              {id} → {ok, card} | {ok:false, error}
+  PAGE_STATUS: "page-status", // {count, enabled} → {ok}
+});
+
+/** Popup and options pages → service worker. */
+export const FROM_PAGES = Object.freeze({
+  SERVER_STATUS: "server-status", // {} → {ok, health} | {ok:false, error}
+  SET_SITE: "set-site", //          {host, on} → {ok}
+  PAIR: "pair", //                  {code} → {ok} | {ok:false, error}
+  PAIRING_STATUS: "pairing-status", // {} → {ok, available, paired} | {ok:false, error}
+});
+
+/** Service worker or popup → content script. */
+export const TO_CONTENT = Object.freeze({
+  SETTINGS_CHANGED: "settings-changed", // {} → content asks HELLO again
+  GET_PAGE_STATUS: "get-page-status", //  {} → {host, count, enabled, reason?}
+});
+
+/** Expected failures, shown to the reader in plain words (see errors.js). */
+export const ERROR_KINDS = Object.freeze({
+  SERVER_NOT_RUNNING: "server-not-running",
+  NOT_PAIRED: "not-paired",
+  SERVER_ERROR: "server-error",
+  BAD_ADDRESS: "bad-address",
+  PAIRING_UNAVAILABLE: "pairing-unavailable",
+  BAD_PAIRING_CODE: "bad-pairing-code",
+  NOT_FOUND: "not-found",
+});

@@ -1,0 +1,99 @@
+// The client for the local server: the only code that fetches it; adds the pairing token and maps failures.
+
+import { BadAddress, BadPairingCode, NotFound, NotPaired, PairingUnavailable, ServerError, ServerNotRunning } from "./errors.js";
+import { serverOrigin } from "./settings.js";
+
+const TIMEOUTS_MS = Object.freeze({ annotate: 20000, card: 8000, health: 2000, pair: 5000 });
+
+export class ServerClient {
+  /**
+   * @param {string} address  the server address from the settings
+   * @param {string} token    the pairing token ("" before pairing); sent as `Authorization: Bearer`
+   * @param {typeof fetch} fetchImpl  injected by tests
+   */
+  constructor(address, token = "", fetchImpl = globalThis.fetch.bind(globalThis)) {
+    this.address = address;
+    this.origin = serverOrigin(address);
+    this.token = token;
+    this.fetch = fetchImpl;
+  }
+
+  /** Annotate a page: {url, title, lang?, save, mentions, blocks} → {page_id, annotations, cards}. */
+  annotate(payload) {
+    return this.request("POST", "/v1/annotate", payload, TIMEOUTS_MS.annotate);
+  }
+
+  /** One card by id (used again for cards that were still pending). */
+  card(id) {
+    return this.request("GET", `/v1/cards/${encodeURIComponent(id)}`, undefined, TIMEOUTS_MS.card);
+  }
+
+  /** The server's /health report. */
+  health() {
+    return this.request("GET", "/health", undefined, TIMEOUTS_MS.health);
+  }
+
+  /** Exchange a pairing code for the token; PairingUnavailable when the server has no /v1/pair. */
+  async pair(code) {
+    try {
+      return await this.request("POST", "/v1/pair", { code }, TIMEOUTS_MS.pair);
+    } catch (error) {
+      if (error instanceof NotFound || (error instanceof ServerError && error.status === 405)) throw new PairingUnavailable();
+      if (error instanceof NotPaired) throw new BadPairingCode(error.serverMessage);
+      throw error;
+    }
+  }
+
+  /** Whether the server has a pairing route: GET on the POST-only /v1/pair answers 405 there, 404 on older servers. */
+  async pairingAvailable() {
+    try {
+      await this.request("GET", "/v1/pair", undefined, TIMEOUTS_MS.health);
+      return true;
+    } catch (error) {
+      if (error instanceof NotFound) return false;
+      if (error instanceof ServerNotRunning) throw error;
+      return true;
+    }
+  }
+
+  /** One JSON request; resolves to the parsed body or throws an ExtensionError. */
+  async request(method, path, body, timeoutMs) {
+    const headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    let response;
+    try {
+      response = await this.fetch(this.origin + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+        credentials: "omit",
+        cache: "no-store",
+        redirect: "error",
+      });
+    } catch {
+      // Connection refused, timeout and a redirect all mean there is no usable server there.
+      throw new ServerNotRunning(this.origin);
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+    if (response.ok && data !== null) return data;
+    const code = data?.error?.code;
+    const message = data?.error?.message;
+    if (response.status === 401) throw new NotPaired(message);
+    if (response.status === 404) throw new NotFound(message);
+    if (response.ok) throw new ServerError(response.status, "bad_json", "The server's answer was not JSON.");
+    throw new ServerError(response.status, code, message);
+  }
+}
+
+/** A client for the current settings, or BadAddress. */
+export function clientFor(settings, fetchImpl) {
+  if (!settings.serverUrl) throw new BadAddress("");
+  return new ServerClient(settings.serverUrl, settings.token, fetchImpl);
+}

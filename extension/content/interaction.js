@@ -1,0 +1,252 @@
+// Opens and closes cards: dwell on a mention, focus, the Alt+Shift+K/J shortcut, Escape, and pending cards asked again.
+(function (ns) {
+  "use strict";
+  if (ns.interaction || !ns.card || !ns.wrap) return;
+
+  const CLOSE_DELAY_MS = 300; // like Wikipedia's page previews: leaving briefly does not close the card
+  const PENDING_RETRY_MS = [700, 1500, 3000];
+  const MARK = ns.wrap.MARK_TAG;
+
+  function byDocumentOrder(a, b) {
+    if (a === b) return 0;
+    return a.compareDocumentPosition(b) & 4 /* DOCUMENT_POSITION_FOLLOWING */ ? -1 : 1;
+  }
+
+  /**
+   * The reader's side of one page. `page` is the PageController: this reads its settings, mentions,
+   * markMention, cards and generation, and asks its transport for cards that were still pending.
+   */
+  class CardInteraction {
+    constructor(page) {
+      this.page = page;
+      this.view = page.view;
+      this.doc = page.doc;
+      this.openMention = null;
+      this.timers = { open: 0, close: 0, pending: 0 };
+      this.positionQueued = false;
+      this.quietFocus = null; // a mention we focus ourselves (after Escape) without opening its card again
+      this.cardView = new ns.card.CardView(page.doc, {
+        onPointerEnter: () => this.cancelClose(),
+        onPointerLeave: () => this.scheduleClose(),
+        onRetry: (id) => this.refreshPending(id, 0),
+      });
+      this.listeners = {
+        mouseover: (e) => this.onPointerOver(e),
+        mouseout: (e) => this.onPointerOut(e),
+        focusin: (e) => this.onFocusIn(e),
+        focusout: (e) => this.onFocusOut(e),
+        keydown: (e) => this.onKeyDown(e),
+        pointerdown: (e) => this.onPointerDown(e),
+        scroll: () => this.onViewportChange(),
+        resize: () => this.onViewportChange(),
+      };
+    }
+
+    /** Listen on the window in the capture phase, so a page that stops propagation cannot break the cards. */
+    install() {
+      for (const [type, listener] of Object.entries(this.listeners)) {
+        this.view.addEventListener(type, listener, { capture: true, passive: type === "scroll" });
+      }
+    }
+
+    /** Stop listening, close and remove the card. */
+    uninstall() {
+      for (const [type, listener] of Object.entries(this.listeners)) {
+        this.view.removeEventListener(type, listener, { capture: true });
+      }
+      for (const id of Object.values(this.timers)) clearTimeout(id);
+      this.setActive(this.openMention, false);
+      this.openMention = null;
+      this.cardView.destroy();
+    }
+
+    /** Close the card if it belongs to a mention that is going away. */
+    forget(mention) {
+      if (mention === this.openMention) this.close();
+    }
+
+    mentionAt(node) {
+      const el = node && node.nodeType === 1 ? node : node && node.parentElement;
+      const mark = el && el.closest ? el.closest(MARK) : null;
+      return (mark && this.page.markMention.get(mark)) || null;
+    }
+
+    onPointerOver(event) {
+      const mention = this.mentionAt(event.target);
+      if (!mention) return;
+      if (mention === this.openMention) {
+        this.cancelClose();
+        return;
+      }
+      clearTimeout(this.timers.open);
+      const anchor = event.target.closest(MARK);
+      const pointer = { x: event.clientX, y: event.clientY };
+      this.timers.open = setTimeout(() => this.open(mention, { anchor, pointer }), this.page.settings.dwellMs);
+    }
+
+    onPointerOut(event) {
+      const from = this.mentionAt(event.target);
+      if (!from || this.mentionAt(event.relatedTarget) === from || this.cardView.owns(event.relatedTarget)) return;
+      clearTimeout(this.timers.open);
+      if (from === this.openMention) this.scheduleClose();
+    }
+
+    onPointerDown(event) {
+      if (!this.openMention || this.cardView.owns(event.target) || this.mentionAt(event.target)) return;
+      this.close();
+    }
+
+    onFocusIn(event) {
+      const mention = this.mentionAt(event.target);
+      if (mention && event.target === this.quietFocus) return;
+      if (mention) {
+        clearTimeout(this.timers.open);
+        if (mention !== this.openMention) this.open(mention, { anchor: mention.marks[0], announce: true });
+        else this.cancelClose();
+      } else if (this.cardView.owns(event.target)) {
+        this.cancelClose();
+      }
+    }
+
+    onFocusOut(event) {
+      const leaving = this.mentionAt(event.target) || (this.cardView.owns(event.target) ? this.openMention : null);
+      if (!leaving || leaving !== this.openMention) return;
+      const next = event.relatedTarget;
+      if (this.cardView.owns(next) || this.mentionAt(next) === leaving) return;
+      this.scheduleClose();
+    }
+
+    onKeyDown(event) {
+      if (event.key === "Escape" && this.openMention) {
+        const mark = this.openMention.marks[0];
+        const focusWasInCard = this.cardView.hasFocus();
+        this.close();
+        if (focusWasInCard && mark.isConnected) {
+          this.quietFocus = mark;
+          mark.focus({ preventScroll: true });
+          this.quietFocus = null;
+        }
+        event.stopPropagation();
+        return;
+      }
+      // Alt+Shift+K / Alt+Shift+J: next / previous mention. event.code, since Alt changes event.key on macOS.
+      if (event.altKey && event.shiftKey && !event.ctrlKey && !event.metaKey && (event.code === "KeyK" || event.code === "KeyJ")) {
+        if (this.focusMention(event.code === "KeyK" ? 1 : -1)) event.preventDefault();
+        return;
+      }
+      if (event.key === "Enter" && this.openMention && this.mentionAt(event.target) === this.openMention) {
+        event.preventDefault();
+        this.cardView.focus();
+      }
+    }
+
+    onViewportChange() {
+      if (!this.openMention || this.positionQueued) return;
+      this.positionQueued = true;
+      this.view.requestAnimationFrame(() => {
+        this.positionQueued = false;
+        this.cardView.position();
+      });
+    }
+
+    /** Move focus to the next (1) or previous (-1) mention; from the viewport when none has focus. */
+    focusMention(direction) {
+      const marks = this.page.mentions.map((m) => m.marks[0]).filter((m) => m.isConnected).sort(byDocumentOrder);
+      if (!marks.length) return false;
+      const current = marks.indexOf(this.doc.activeElement);
+      let index;
+      if (current >= 0) {
+        index = (current + direction + marks.length) % marks.length;
+      } else if (direction > 0) {
+        index = marks.findIndex((m) => m.getBoundingClientRect().bottom > 0);
+        if (index < 0) index = 0;
+      } else {
+        const below = marks.findIndex((m) => m.getBoundingClientRect().top >= this.view.innerHeight);
+        index = below > 0 ? below - 1 : marks.length - 1;
+      }
+      marks[index].focus();
+      return true;
+    }
+
+    cardFor(mention) {
+      return this.page.cards.get(mention.cardId) || { id: mention.cardId, title: mention.text, status: "pending" };
+    }
+
+    extrasFor(mention) {
+      return { alternatives: mention.alternatives.map((id) => this.page.cards.get(id)).filter(Boolean) };
+    }
+
+    open(mention, { anchor, pointer, announce }) {
+      clearTimeout(this.timers.open);
+      this.cancelClose();
+      this.setActive(this.openMention, false);
+      this.openMention = mention;
+      this.setActive(mention, true);
+      const card = this.cardFor(mention);
+      this.cardView.show(anchor || mention.marks[0], card, { ...this.extrasFor(mention), pointer, announce });
+      if (card.status === "pending") this.refreshPending(card.id, 0);
+    }
+
+    close() {
+      clearTimeout(this.timers.close);
+      clearTimeout(this.timers.pending);
+      this.setActive(this.openMention, false);
+      this.openMention = null;
+      this.cardView.hide();
+    }
+
+    scheduleClose() {
+      clearTimeout(this.timers.close);
+      this.timers.close = setTimeout(() => {
+        if (!this.cardView.hasFocus()) this.close();
+      }, CLOSE_DELAY_MS);
+    }
+
+    cancelClose() {
+      clearTimeout(this.timers.close);
+    }
+
+    setActive(mention, on) {
+      if (!mention) return;
+      for (const mark of mention.marks) {
+        if (on) mark.setAttribute("data-active", "");
+        else mark.removeAttribute("data-active");
+      }
+    }
+
+    /** Ask the server again for a card that was still pending; show it when it is ready. */
+    refreshPending(cardId, attempt) {
+      clearTimeout(this.timers.pending);
+      const generation = this.page.generation;
+      const redraw = (extra) => {
+        if (this.openMention && this.openMention.cardId === cardId) {
+          this.cardView.update(this.cardFor(this.openMention), { ...this.extrasFor(this.openMention), ...extra });
+        }
+      };
+      if (attempt === 0) redraw({});
+      const retryOrGiveUp = () => {
+        if (attempt < PENDING_RETRY_MS.length) {
+          this.timers.pending = setTimeout(() => this.refreshPending(cardId, attempt + 1), PENDING_RETRY_MS[attempt]);
+        } else {
+          redraw({ pendingFailed: true });
+        }
+      };
+      this.page.transport.card(cardId).then(
+        (card) => {
+          if (generation !== this.page.generation || !card) return;
+          // The fetched card replaces the pending one; what only the page's answer carried (history) is kept.
+          const before = this.page.cards.get(cardId);
+          const merged = before && before.seen_before && !card.seen_before ? { ...card, seen_before: before.seen_before } : card;
+          this.page.cards.set(cardId, merged);
+          if (card.status === "pending") retryOrGiveUp();
+          else redraw({});
+        },
+        () => {
+          if (generation === this.page.generation) retryOrGiveUp();
+        },
+      );
+    }
+  }
+
+  ns.interaction = { CardInteraction };
+})((globalThis.ContextCards = globalThis.ContextCards || {}));

@@ -1,0 +1,327 @@
+// Orchestrates one page: extract blocks, ask for annotations, wrap mentions, follow later content, turn off cleanly.
+(function (ns) {
+  "use strict";
+  if (ns.page || !ns.transport || !ns.blocks || !ns.offsets || !ns.wrap || !ns.card || !ns.interaction) return;
+
+  const MUTATION_DEBOUNCE_MS = 300;
+  const SLICE_MS = 8; // longest stretch of wrapping before yielding to the page
+  const FIRST_REQUEST_CHARS = 20000; // the top of a long page is underlined before the rest is analysed
+  const REQUEST_CHARS = 150000;
+  const REQUEST_BLOCKS = 1000;
+  const MARK = ns.wrap.MARK_TAG;
+
+  let bugReported = false;
+  /** An unexpected failure (a bug, not a server or network problem): logged once, the page left as it is. */
+  function reportBug(error) {
+    if (bugReported) return;
+    bugReported = true;
+    console.error("Context Cards:", error);
+  }
+
+  function yieldToPage() {
+    const scheduler = globalThis.scheduler;
+    if (scheduler && typeof scheduler.yield === "function") return scheduler.yield();
+    return new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
+  /** Requests of at most REQUEST_CHARS / REQUEST_BLOCKS, the first one smaller. */
+  function chunksOf(blocks) {
+    const chunks = [];
+    let current = [];
+    let chars = 0;
+    for (const block of blocks) {
+      const limit = chunks.length ? REQUEST_CHARS : FIRST_REQUEST_CHARS;
+      if (current.length && (chars + block.text.length > limit || current.length >= REQUEST_BLOCKS)) {
+        chunks.push(current);
+        current = [];
+        chars = 0;
+      }
+      current.push(block);
+      chars += block.text.length;
+    }
+    if (current.length) chunks.push(current);
+    return chunks;
+  }
+
+  class PageController {
+    constructor(doc, transport) {
+      this.doc = doc;
+      this.view = doc.defaultView;
+      this.transport = transport;
+      this.enabled = false;
+      this.settings = { dwellMs: 400, mentions: "first", annotateKey: "" };
+      this.reason = null;
+      this.lastError = null;
+      this.generation = 0; // bumped on every turn-off: answers to older requests are dropped
+      this.nextBlockId = 0;
+      this.mutationTimer = 0;
+      this.interaction = new ns.interaction.CardInteraction(this);
+      this.resetState();
+    }
+
+    resetState() {
+      this.roots = [];
+      this.fallback = false;
+      this.sent = new WeakMap(); // block element → the text last sent for it
+      this.mentions = []; // in the order they were wrapped (undo goes backwards)
+      this.markMention = new WeakMap();
+      this.blockMentions = new Map();
+      this.cards = new Map();
+      this.cardCounts = new Map();
+      this.dirty = new Set();
+    }
+
+    async start() {
+      this.transport.onSettingsChanged(() => this.refresh().catch(reportBug));
+      this.transport.onStatusRequest(() => this.status());
+      await this.refresh();
+    }
+
+    /** Ask whether this page is on and with which settings; turn on, off, or annotate again. */
+    async refresh() {
+      let hello;
+      try {
+        hello = await this.transport.hello();
+      } catch (error) {
+        this.reason = error.kind || "disconnected";
+        if (this.enabled) this.turnOff({ report: false });
+        return;
+      }
+      const previousKey = this.settings.annotateKey;
+      this.settings = hello.settings || this.settings;
+      this.reason = hello.enabled ? null : hello.reason || "off";
+      if (!hello.enabled) {
+        if (this.enabled) this.turnOff({ report: true });
+        return;
+      }
+      if (this.enabled && (this.lastError || previousKey !== this.settings.annotateKey)) this.turnOff({ report: false });
+      if (!this.enabled) await this.turnOn();
+    }
+
+    status() {
+      return {
+        host: this.view.location.hostname,
+        enabled: this.enabled,
+        reason: this.reason,
+        count: this.cardCount(),
+        error: this.lastError ? { kind: this.lastError.kind, message: this.lastError.message } : null,
+      };
+    }
+
+    cardCount() {
+      return new Set(this.mentions.map((m) => m.cardId)).size;
+    }
+
+    async turnOn() {
+      this.enabled = true;
+      this.lastError = null;
+      const generation = ++this.generation;
+      const found = this.findBlocks();
+      this.interaction.install();
+      this.observer = new this.view.MutationObserver((records) => this.onMutations(records));
+      this.observer.observe(this.doc.body, { childList: true, subtree: true, characterData: true });
+      await this.send(found, generation);
+    }
+
+    /** Remove every underline and the card: the page is left exactly as it was. */
+    turnOff({ report }) {
+      this.enabled = false;
+      this.generation++;
+      clearTimeout(this.mutationTimer);
+      if (this.observer) this.observer.disconnect();
+      this.observer = null;
+      this.interaction.uninstall();
+      for (let i = this.mentions.length - 1; i >= 0; i--) ns.wrap.unwrapAll(this.mentions[i].records);
+      this.resetState();
+      if (report) this.transport.report({ count: 0, enabled: false });
+    }
+
+    findBlocks() {
+      const { roots, fallback } = ns.blocks.findRoots(this.doc);
+      this.roots = roots;
+      this.fallback = fallback;
+      return ns.blocks.extractBlocks(roots, this.extractOptions());
+    }
+
+    extractOptions() {
+      // Without an article landmark, blocks that are mostly links (menus, link lists) are left out.
+      return { linkDensity: this.fallback ? 0.5 : 1 };
+    }
+
+    /** Send the blocks not sent yet (or changed since), in requests, and wrap what comes back. */
+    async send(found, generation) {
+      const fresh = found.filter((b) => this.sent.get(b.element) !== b.text);
+      if (!fresh.length) return;
+      for (const block of fresh) {
+        block.id = `b${++this.nextBlockId}`;
+        this.sent.set(block.element, block.text);
+      }
+      const chunks = chunksOf(fresh);
+      for (const [index, chunk] of chunks.entries()) {
+        let result;
+        try {
+          result = await this.transport.annotate({
+            url: this.view.location.href,
+            title: this.doc.title,
+            lang: this.doc.documentElement.lang || undefined,
+            blocks: chunk.map((b) => ({ id: b.id, text: b.text })),
+          });
+        } catch (error) {
+          if (generation !== this.generation) return;
+          this.lastError = error;
+          // Not sent after all: turning on again (a setting changes, the reader reloads) sends them again.
+          for (const rest of chunks.slice(index)) for (const b of rest) this.sent.delete(b.element);
+          return;
+        }
+        if (generation !== this.generation) return;
+        await this.apply(chunk, result, generation);
+        if (generation !== this.generation) return;
+        this.transport.report({ count: this.cardCount(), enabled: true });
+      }
+    }
+
+    /** Wrap the answer's mentions, a block at a time, yielding to the page every few milliseconds. */
+    async apply(chunk, result, generation) {
+      for (const [id, card] of Object.entries(result.cards || {})) this.cards.set(id, card);
+      const byBlock = new Map();
+      for (const a of result.annotations || []) {
+        if (!byBlock.has(a.block)) byBlock.set(a.block, []);
+        byBlock.get(a.block).push(a);
+      }
+      let sliceStart = performance.now();
+      for (const block of chunk) {
+        const annotations = byBlock.get(block.id);
+        if (!annotations) continue;
+        if (!ns.offsets.isCurrent(block)) {
+          // The page changed this block while we waited: send it again with the next batch.
+          this.sent.delete(block.element);
+          this.markDirty(block.element);
+          continue;
+        }
+        const chosen = this.choose(block, annotations);
+        this.ownMutations(() => {
+          // From the block's end backwards, so earlier offsets in the same text node stay valid.
+          for (let i = chosen.length - 1; i >= 0; i--) this.wrapMention(block, chosen[i]);
+        });
+        if (performance.now() - sliceStart > SLICE_MS) {
+          await yieldToPage();
+          if (generation !== this.generation) return;
+          sliceStart = performance.now();
+        }
+      }
+    }
+
+    /** The annotations to underline in one block: in order, not overlapping, first mentions only if so set. */
+    choose(block, annotations) {
+      const chosen = [];
+      let lastEnd = -1;
+      annotations.sort((a, b) => a.start - b.start);
+      for (const a of annotations) {
+        if (a.start < lastEnd || block.text.slice(a.start, a.end) !== a.text) continue;
+        if (this.settings.mentions !== "all" && this.cardCounts.get(a.card)) continue;
+        const pieces = ns.offsets.piecesFor(block, a.start, a.end);
+        if (!pieces.length) continue;
+        chosen.push({ annotation: a, pieces });
+        lastEnd = a.end;
+        this.cardCounts.set(a.card, (this.cardCounts.get(a.card) || 0) + 1);
+      }
+      return chosen;
+    }
+
+    wrapMention(block, { annotation, pieces }) {
+      const records = ns.wrap.wrapPieces(pieces, (index) => {
+        const mark = this.doc.createElement(MARK);
+        // Focusable by script and click, never by Tab: the page's own Tab order stays as it was.
+        if (index === 0) mark.tabIndex = -1;
+        return mark;
+      });
+      const mention = {
+        cardId: annotation.card,
+        text: annotation.text,
+        alternatives: annotation.alternatives || [],
+        block: block.element,
+        records,
+        marks: records.map((r) => r.mark).reverse(),
+      };
+      for (const mark of mention.marks) this.markMention.set(mark, mention);
+      this.mentions.push(mention);
+      if (!this.blockMentions.has(block.element)) this.blockMentions.set(block.element, []);
+      this.blockMentions.get(block.element).push(mention);
+    }
+
+    /** Undo one block's wraps (its text changed under us), newest first. */
+    unwrapBlock(element) {
+      const mentions = this.blockMentions.get(element) || [];
+      for (let i = mentions.length - 1; i >= 0; i--) {
+        const mention = mentions[i];
+        this.interaction.forget(mention);
+        ns.wrap.unwrapAll(mention.records);
+        this.mentions.splice(this.mentions.indexOf(mention), 1);
+        this.cardCounts.set(mention.cardId, Math.max(0, (this.cardCounts.get(mention.cardId) || 0) - 1));
+      }
+      this.blockMentions.delete(element);
+    }
+
+    /** Run our own DOM changes so the MutationObserver never mistakes them for the page's. */
+    ownMutations(change) {
+      if (this.observer) this.onMutations(this.observer.takeRecords());
+      change();
+      if (this.observer) this.observer.takeRecords();
+    }
+
+    // ---- content added or changed later -------------------------------------------------------
+
+    markDirty(element) {
+      this.dirty.add(element);
+      clearTimeout(this.mutationTimer);
+      this.mutationTimer = setTimeout(() => this.flushDirty(), MUTATION_DEBOUNCE_MS);
+    }
+
+    onMutations(records) {
+      for (const record of records) {
+        if (this.interaction.cardView.owns(record.target)) continue;
+        const nodes = record.type === "childList" ? Array.from(record.addedNodes) : [record.target];
+        if (record.type === "childList" && record.removedNodes.length) nodes.push(record.target);
+        for (const node of nodes) {
+          if (node.nodeType === 1 && node.localName === ns.card.HOST_TAG) continue;
+          const container = ns.blocks.blockContainerOf(node.isConnected ? node : record.target);
+          if (container) this.dirty.add(container);
+        }
+      }
+      if (this.dirty.size) this.markDirty(this.dirty.values().next().value);
+    }
+
+    flushDirty() {
+      if (!this.enabled) return;
+      if (this.roots.some((root) => !root.isConnected) || (this.fallback && this.roots[0] === this.doc.body)) {
+        // The article was replaced, or the page had none yet: look for it again.
+        const { roots, fallback } = ns.blocks.findRoots(this.doc);
+        this.roots = roots;
+        this.fallback = fallback;
+      }
+      const candidates = Array.from(this.dirty).filter((el) => el.isConnected);
+      this.dirty.clear();
+      const inScope = new Set();
+      for (const el of candidates) {
+        for (const root of this.roots) {
+          if (root.contains(el) && !ns.blocks.isExcluded(el, root)) inScope.add(el);
+          else if (el.contains(root)) inScope.add(root);
+        }
+      }
+      const containers = Array.from(inScope).filter((el) => !Array.from(inScope).some((o) => o !== el && o.contains(el)));
+      let found = ns.blocks.extractBlocks(containers, this.extractOptions());
+      const changed = found.filter((b) => this.sent.has(b.element) && this.sent.get(b.element) !== b.text && this.blockMentions.has(b.element));
+      if (changed.length) {
+        this.ownMutations(() => changed.forEach((b) => this.unwrapBlock(b.element)));
+        found = ns.blocks.extractBlocks(containers, this.extractOptions());
+      }
+      this.send(found, this.generation).catch(reportBug);
+    }
+  }
+
+  const doc = globalThis.document;
+  // Only HTML documents with a body: never XML, images, PDFs or text files shown by the browser.
+  if (!doc || !doc.body || !/^(text\/html|application\/xhtml\+xml)$/.test(doc.contentType) || doc.designMode === "on") return;
+  ns.page = new PageController(doc, ns.transport);
+  ns.page.start().catch(reportBug);
+})((globalThis.ContextCards = globalThis.ContextCards || {}));

@@ -1,0 +1,293 @@
+// content/main.js and content/interaction.js with a fake transport: what is sent and wrapped, later content,
+// turning off, and cards opened by dwell, focus and the keyboard.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { HELPERS, loadPage, sleep, textNodes, until } from "./helpers.mjs";
+
+const NAMES = { DeepSeek: "deepseek", "Xi Jinping": "xi-jinping", Huawei: "huawei", "Entity List": "entity-list", H20: "nvidia-h20" };
+const CARDS = Object.fromEntries(
+  Object.entries(NAMES).map(([title, id]) => [id, { id, title, kind: "org", summary: `About ${title}.`, source: "pack", wikipedia: null, url: null }]),
+);
+
+/** A stand-in for the server: finds the known names in each block, with JavaScript (UTF-16) offsets. */
+function annotateLikeServer(payload, mentions) {
+  const annotations = [];
+  const used = {};
+  for (const block of payload.blocks) {
+    for (const [name, id] of Object.entries(NAMES)) {
+      for (const match of block.text.matchAll(new RegExp(name, "g"))) {
+        if (mentions === "first" && used[id]) continue;
+        used[id] = true;
+        annotations.push({ block: block.id, start: match.index, end: match.index + name.length, text: name, card: id, confidence: 0.9 });
+      }
+    }
+  }
+  return { page_id: null, annotations, cards: Object.fromEntries(Object.keys(used).map((id) => [id, CARDS[id]])) };
+}
+
+function fakeTransport(options = {}) {
+  const state = {
+    enabled: true,
+    mentions: options.mentions || "first",
+    calls: { hello: 0, annotate: [], card: [], reports: [] },
+    listener: null,
+    answer: options.answer || ((payload) => annotateLikeServer(payload, state.mentions)),
+  };
+  state.transport = {
+    async hello() {
+      state.calls.hello++;
+      return { enabled: state.enabled, reason: state.enabled ? null : "site-off", settings: { dwellMs: 40, mentions: state.mentions, annotateKey: state.mentions } };
+    },
+    async annotate(payload) {
+      // A JSON round trip, like a runtime message: the test sees plain Node objects.
+      payload = JSON.parse(JSON.stringify(payload));
+      state.calls.annotate.push(payload);
+      if (options.delay) await sleep(options.delay);
+      return state.answer(payload);
+    },
+    async card(id) {
+      state.calls.card.push(id);
+      return options.cardAnswer ? options.cardAnswer(id) : CARDS[id];
+    },
+    report(status) {
+      state.calls.reports.push({ ...status });
+    },
+    onSettingsChanged(listener) {
+      state.listener = listener;
+    },
+    onStatusRequest() {},
+  };
+  return state;
+}
+
+const ARTICLE = `<article>
+  <h1>Chip rules</h1>
+  <p id="p1">The start-up <b>Deep</b>Seek trained on the H20 while <i>Xi Jinping</i> urged self-reliance 🙂.</p>
+  <p id="p2">Huawei is on the Entity List; DeepSeek is not, and Huawei knows it.</p>
+</article>`;
+
+async function runPage(body = ARTICLE, options) {
+  const fake = fakeTransport(options);
+  const page = loadPage(body, {
+    files: [...HELPERS, "content/main.js"],
+    before: (window) => {
+      window.ContextCards = { transport: fake.transport };
+    },
+  });
+  const controller = page.ns.page;
+  await until(() => fake.calls.reports.length || fake.calls.annotate.length > 0);
+  await until(() => fake.calls.reports.length);
+  return { ...page, fake, controller };
+}
+
+const marks = (document) => [...document.querySelectorAll("cc-mark")].map((m) => m.textContent);
+
+test("sends the article's blocks once and underlines first mentions, also across inline elements", async () => {
+  const { document, fake } = await runPage();
+  assert.equal(fake.calls.annotate.length, 1);
+  const payload = fake.calls.annotate[0];
+  assert.equal(payload.url, "https://news.example.com/story");
+  assert.equal(payload.title, "Test story");
+  assert.equal(payload.lang, "en");
+  assert.deepEqual(
+    payload.blocks.map((b) => b.text),
+    ["Chip rules", "The start-up DeepSeek trained on the H20 while Xi Jinping urged self-reliance 🙂.", "Huawei is on the Entity List; DeepSeek is not, and Huawei knows it."],
+  );
+  assert.deepEqual(marks(document), ["Deep", "Seek", "H20", "Xi Jinping", "Huawei", "Entity List"]);
+  assert.deepEqual(fake.calls.reports.at(-1), { count: 5, enabled: true });
+});
+
+test("marks are focusable by script but stay out of the page's Tab order", async () => {
+  const { document } = await runPage();
+  const all = [...document.querySelectorAll("cc-mark")];
+  assert.ok(all.every((m) => m.tabIndex === -1 || !m.hasAttribute("tabindex")));
+  assert.equal(all.filter((m) => m.hasAttribute("tabindex")).length, 5, "one focus stop per mention");
+});
+
+test("'all mentions' underlines every mention", async () => {
+  const { document } = await runPage(ARTICLE, { mentions: "all" });
+  assert.deepEqual(marks(document), ["Deep", "Seek", "H20", "Xi Jinping", "Huawei", "Entity List", "DeepSeek", "Huawei"]);
+});
+
+test("paragraphs added later are sent alone, and names already underlined are not underlined again", async () => {
+  const { document, fake } = await runPage();
+  const p = document.createElement("p");
+  p.textContent = "Later: DeepSeek and the H20 again, and a new Entity List entry.";
+  const q = document.createElement("p");
+  q.append("Also ", Object.assign(document.createElement("b"), { textContent: "Huawei" }), " news.");
+  document.querySelector("article").append(p, q);
+  await until(() => fake.calls.annotate.length === 2);
+  assert.deepEqual(
+    fake.calls.annotate[1].blocks.map((b) => b.text),
+    ["Later: DeepSeek and the H20 again, and a new Entity List entry.", "Also Huawei news."],
+  );
+  await sleep(20);
+  assert.equal(p.querySelectorAll("cc-mark").length, 0, "first mentions only: these cards are already on the page");
+  // Our own wrapping never counts as the page adding content.
+  await sleep(400);
+  assert.equal(fake.calls.annotate.length, 2);
+});
+
+test("content added outside the article, or in code and navigation, is not sent", async () => {
+  const { document, fake } = await runPage();
+  document.body.append(Object.assign(document.createElement("p"), { textContent: "Outside the article: Huawei." }));
+  const nav = document.createElement("nav");
+  nav.textContent = "Menu DeepSeek";
+  document.querySelector("article").append(nav, Object.assign(document.createElement("pre"), { textContent: "H20 code" }));
+  await sleep(450);
+  assert.equal(fake.calls.annotate.length, 1);
+});
+
+test("turning off restores the page exactly: markup, node objects, no card host", async () => {
+  const fake = fakeTransport();
+  let snapshot;
+  const page = loadPage(ARTICLE, {
+    files: [...HELPERS, "content/main.js"],
+    before: (window) => {
+      window.ContextCards = { transport: fake.transport };
+      snapshot = { html: window.document.body.innerHTML, nodes: textNodes(window.document.body), clone: window.document.body.cloneNode(true) };
+    },
+  });
+  await until(() => fake.calls.reports.length);
+  const { document, ns } = page;
+  // Open a card so there is a host to remove as well.
+  document.querySelector("cc-mark[tabindex]").focus();
+  assert.ok(ns.page.interaction.cardView.isOpen);
+  fake.enabled = false;
+  await fake.listener();
+  assert.equal(document.body.innerHTML, snapshot.html);
+  assert.ok(document.body.isEqualNode(snapshot.clone));
+  const nodes = textNodes(document.body);
+  assert.ok(nodes.length === snapshot.nodes.length && nodes.every((n, i) => n === snapshot.nodes[i]));
+  assert.equal(document.querySelector("cc-card-host"), null);
+  assert.deepEqual(fake.calls.reports.at(-1), { count: 0, enabled: false });
+  // And on again: the same marks come back.
+  fake.enabled = true;
+  await fake.listener();
+  assert.deepEqual(marks(document), ["Deep", "Seek", "H20", "Xi Jinping", "Huawei", "Entity List"]);
+});
+
+test("a block the page changed while the answer was on its way is not wrapped, and is sent again", async () => {
+  const fake = fakeTransport({ delay: 80 });
+  const page = loadPage(ARTICLE, {
+    files: [...HELPERS, "content/main.js"],
+    before: (window) => {
+      window.ContextCards = { transport: fake.transport };
+    },
+  });
+  await until(() => fake.calls.annotate.length === 1);
+  page.document.querySelector("#p2").firstChild.data = "Huawei changed its text; Entity List again. ";
+  await until(() => fake.calls.annotate.length === 2, 3000);
+  assert.deepEqual(fake.calls.annotate[1].blocks.map((b) => b.text), ["Huawei changed its text; Entity List again. "]);
+  await until(() => page.document.querySelectorAll("#p2 cc-mark").length === 2);
+  assert.deepEqual([...page.document.querySelectorAll("#p2 cc-mark")].map((m) => m.textContent), ["Huawei", "Entity List"]);
+});
+
+test("annotations whose text does not match the block, or that overlap, are ignored", async () => {
+  const answer = (payload) => {
+    const block = payload.blocks.find((b) => b.text.startsWith("Huawei"));
+    return {
+      annotations: [
+        { block: block.id, start: 0, end: 6, text: "Huawei", card: "huawei" },
+        { block: block.id, start: 3, end: 9, text: "wei is", card: "entity-list" },
+        { block: block.id, start: 10, end: 16, text: "Nvidia", card: "deepseek" },
+        { block: "nope", start: 0, end: 3, text: "Hua", card: "huawei" },
+      ],
+      cards: CARDS,
+    };
+  };
+  const { document } = await runPage(ARTICLE, { answer });
+  assert.deepEqual(marks(document), ["Huawei"]);
+});
+
+test("a server failure leaves the page untouched and is reported in the page status", async () => {
+  const fake = fakeTransport({
+    answer: () => {
+      throw Object.assign(new Error("The Context Cards server is not running."), { kind: "server-not-running" });
+    },
+  });
+  const page = loadPage(ARTICLE, {
+    files: [...HELPERS, "content/main.js"],
+    before: (window) => {
+      window.ContextCards = { transport: fake.transport };
+    },
+  });
+  await until(() => page.ns.page && page.ns.page.lastError);
+  assert.equal(page.document.querySelectorAll("cc-mark").length, 0);
+  assert.equal(page.ns.page.status().error.kind, "server-not-running");
+});
+
+test("Alt+Shift+K focuses the next mention and focus opens its card; Enter enters it; Escape closes", async () => {
+  const { window, document, ns } = await runPage();
+  const press = (init) => document.activeElement.dispatchEvent(new window.KeyboardEvent("keydown", { bubbles: true, cancelable: true, ...init }));
+  press({ key: "K", code: "KeyK", altKey: true, shiftKey: true });
+  const first = document.querySelector("cc-mark[tabindex]");
+  assert.equal(document.activeElement, first);
+  assert.ok(ns.page.interaction.cardView.isOpen);
+  assert.equal(ns.page.interaction.cardView.root.querySelector("h2").textContent, "DeepSeek");
+  press({ key: "K", code: "KeyK", altKey: true, shiftKey: true });
+  assert.equal(document.activeElement.textContent, "H20");
+  assert.equal(ns.page.interaction.cardView.root.querySelector("h2").textContent, "H20");
+  press({ key: "J", code: "KeyJ", altKey: true, shiftKey: true });
+  assert.equal(document.activeElement, first);
+  press({ key: "Enter", code: "Enter" });
+  assert.ok(ns.page.interaction.cardView.hasFocus());
+  press({ key: "Escape", code: "Escape" });
+  assert.equal(ns.page.interaction.cardView.isOpen, false);
+  assert.equal(document.activeElement, first, "focus goes back to the mention");
+});
+
+test("a card opens after the dwell time, stays while the pointer is on it, and closes after leaving", async () => {
+  const { window, document, ns } = await runPage();
+  const mark = [...document.querySelectorAll("cc-mark")].find((m) => m.textContent === "Huawei");
+  const fire = (target, type, related) => target.dispatchEvent(new window.MouseEvent(type, { bubbles: true, relatedTarget: related || null }));
+  fire(mark, "mouseover");
+  await sleep(15);
+  assert.equal(ns.page.interaction.cardView.isOpen, false, "not before the dwell time");
+  await until(() => ns.page.interaction.cardView.isOpen, 500);
+  assert.equal(ns.page.interaction.cardView.root.querySelector("h2").textContent, "Huawei");
+  assert.ok(mark.hasAttribute("data-active"));
+  // Into the card: it stays open well past the close delay.
+  const host = document.querySelector("cc-card-host");
+  fire(mark, "mouseout", host);
+  host.dispatchEvent(new window.MouseEvent("mouseenter"));
+  await sleep(400);
+  assert.ok(ns.page.interaction.cardView.isOpen);
+  host.dispatchEvent(new window.MouseEvent("mouseleave"));
+  await sleep(100);
+  assert.ok(ns.page.interaction.cardView.isOpen, "not closed at once");
+  await until(() => !ns.page.interaction.cardView.isOpen, 600);
+  assert.ok(!mark.hasAttribute("data-active"));
+});
+
+test("passing over a mention without resting does not open a card", async () => {
+  const { window, document, ns } = await runPage();
+  const mark = document.querySelector("cc-mark");
+  mark.dispatchEvent(new window.MouseEvent("mouseover", { bubbles: true }));
+  mark.dispatchEvent(new window.MouseEvent("mouseout", { bubbles: true, relatedTarget: document.body }));
+  await sleep(120);
+  assert.equal(ns.page.interaction.cardView.isOpen, false);
+});
+
+test("a pending card is shown as pending, asked for again, and redrawn when ready", async () => {
+  let asks = 0;
+  const answer = (payload) => {
+    const result = annotateLikeServer(payload, "first");
+    result.cards["nvidia-h20"] = { id: "nvidia-h20", title: "H20", kind: "product", status: "pending" };
+    return result;
+  };
+  const cardAnswer = (id) => {
+    asks++;
+    return asks < 2 ? { id, title: "H20", kind: "product", status: "pending" } : { ...CARDS[id], summary: "A data-centre GPU." };
+  };
+  const { document, ns, fake } = await runPage(ARTICLE, { answer, cardAnswer });
+  const mark = [...document.querySelectorAll("cc-mark")].find((m) => m.textContent === "H20");
+  mark.focus();
+  const root = ns.page.interaction.cardView.root;
+  assert.match(root.querySelector(".status").textContent, /Looking this up/);
+  await until(() => root.querySelector(".summary"), 3000);
+  assert.equal(root.querySelector(".summary").textContent, "A data-centre GPU.");
+  assert.equal(root.querySelector(".status"), null);
+  assert.deepEqual(fake.calls.card, ["nvidia-h20", "nvidia-h20"]);
+});
