@@ -18,8 +18,9 @@ AGREEING_LABELS = {
     "law": {"LAW", "ORG", "WORK_OF_ART"},
     "event": {"EVENT", "DATE"},
 }
-# Entities worth a Wikipedia lookup when the pack has no card for them.
-LOOKUP_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART"}
+# Entities worth a Wikipedia lookup when the pack has no card for them. Not NORP: "Chinese" or
+# "American" is an adjective in the news, and its Wikipedia page is a disambiguation or a people.
+LOOKUP_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART"}
 EXACT, FOLDED, GUARDED, EVIDENCE = 0.9, 0.8, 0.7, 0.05
 LABEL_AGREES, LABEL_CLASHES = 0.08, -0.25
 NAME_PART, ACRONYM = 0.8, 0.85
