@@ -23,14 +23,17 @@ def make_client(data_dir):
     from contextcards.config import Config
 
     app = create_app(Config(data_dir=Path(data_dir), model=MODEL, offline=True, port=PORT))
-    return app.test_client()
+    client = app.test_client()
+    client.token = app.extensions["contextcards_pairing"].token
+    return client
 
 
 def annotate(client, blocks):
     body = {"url": "https://bench.example/a", "title": "bench", "save": False,
             "blocks": [{"id": f"b{i}", "text": t} for i, t in enumerate(blocks)]}
     started = time.perf_counter()
-    response = client.post("/v1/annotate", json=body, headers={"Host": f"127.0.0.1:{PORT}"})
+    headers = {"Host": f"127.0.0.1:{PORT}", "Authorization": f"Bearer {client.token}"}
+    response = client.post("/v1/annotate", json=body, headers=headers)
     elapsed = time.perf_counter() - started
     assert response.status_code == 200, response.get_data(as_text=True)[:200]
     return elapsed, len(response.get_json()["annotations"])
