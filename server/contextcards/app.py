@@ -77,7 +77,9 @@ def create_app(config: Config | None = None) -> Flask:
 
     app.register_blueprint(api.bp)
     app.register_blueprint(demo.bp)
-    from . import history
+    from . import history, wikipedia_cards
+
+    wikipedia_cards.init_app(app)  # before history: history saves the cards it adds
 
     history.init_app(app)  # last: its enricher must run after the others (it saves what they found)
     return app

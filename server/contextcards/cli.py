@@ -195,3 +195,9 @@ def check(file):
 from .history_cli import history  # noqa: E402
 
 main.add_command(history)
+
+# `contextcards cache clear` and `contextcards pack refresh` live with the Wikipedia modules.
+from .wikipedia_cli import cache, refresh  # noqa: E402
+
+main.add_command(cache)
+pack.add_command(refresh)
