@@ -11,6 +11,8 @@ from . import __version__
 from .config import config_from_env
 from .errors import ContextCardsError, PackError
 
+CLI_WIKIPEDIA_BUDGET_MS = 5000
+
 
 def _config(**overrides):
     try:
@@ -135,7 +137,8 @@ def annotate(source, as_json, all_mentions):
     from .annotate import AnnotateRequest, to_json
 
     _, blocks = _read_blocks(source)
-    config = _config()
+    # A one-shot command can wait for Wikipedia longer than a page being read would.
+    config = _config(wikipedia_budget_ms=CLI_WIKIPEDIA_BUDGET_MS)
     app = _app(config)
     request = AnnotateRequest(url="", title=source, blocks=[(f"b{i}", t) for i, t in enumerate(blocks)],
                               save=False, all_mentions=all_mentions)

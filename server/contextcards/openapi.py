@@ -97,6 +97,9 @@ HEALTH = {
         "ner": {"type": "boolean"},
         "pack_size": {"type": "integer"},
         "degraded": {"type": "array", "items": {"type": "string"}},
+        "wikipedia": {"enum": ["on", "off", "paused"], "description": "Wikipedia lookups"},
+        "wikipedia_resumes_in": {"type": "number", "description": "Seconds until a paused lookup resumes"},
+        "history": {"type": "object", "description": "Saved pages and any corrupt files set aside"},
     },
 }
 
