@@ -21,6 +21,8 @@ TEST_PACK = Path(__file__).with_name("pack.toml")
 EXTENSION_ID = "pokcfipdlbjicehphfgigidkolofbfja"
 CHROMIUM_CANDIDATES = ["/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser"]
 TRUSTED_TYPES_CSP = "require-trusted-types-for 'script'; trusted-types page"
+# A name only this browser resolves, to loopback: the DNS-rebinding test's attacker host (see test_hostile_pages.py).
+REBIND_HOST = "rebind.test"
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from articles import paragraphs  # noqa: E402  (the benchmarks' deterministic news-like text)
@@ -171,12 +173,15 @@ class RecordingProxy:
 
     For a card id in `pending`, annotate answers carry it as {"status": "pending"} without its text, and the
     first GET of that card is answered pending after `pending_delay` seconds; later GETs reach the server.
+    `rewrite(method, path, answer)`, when given, may change any JSON answer of 200 (it returns the new answer):
+    a server that sends hostile text, to prove the extension shows whatever it gets as text.
     """
 
-    def __init__(self, target_port: int, pending=(), pending_delay: float = 0.8):
+    def __init__(self, target_port: int, pending=(), pending_delay: float = 0.8, rewrite=None):
         self.target_port = target_port
         self.pending = set(pending)
         self.pending_delay = pending_delay
+        self.rewrite = rewrite
         self.annotate_bodies = []
         self.card_requests = []
         proxy = self
@@ -219,6 +224,8 @@ class RecordingProxy:
         response = connection.getresponse()
         data = response.read()
         connection.close()
+        if self.rewrite and response.status == 200 and response.getheader("Content-Type", "").startswith("application/json"):
+            data = json.dumps(self.rewrite(method, path, json.loads(data))).encode()
         if method == "POST" and path == "/v1/annotate" and response.status == 200:
             self.annotate_bodies.append(json.loads(body))
             answer = json.loads(data)
@@ -254,7 +261,7 @@ def launch_with_extension(playwright, user_data_dir: Path, executable: str):
         str(user_data_dir), executable_path=executable, headless=True,
         args=[f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}", "--no-sandbox",
               "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-              "--no-first-run"],
+              "--no-first-run", f"--host-resolver-rules=MAP {REBIND_HOST} 127.0.0.1"],
         viewport={"width": 1100, "height": 800},
     )
     workers = [w for w in context.service_workers if EXTENSION_ID in w.url]
