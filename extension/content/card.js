@@ -223,7 +223,7 @@ button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; b
       box.dataset.scheme = pageScheme(doc);
       box.dataset.card = String(card.id || "");
       const pending = card.status === "pending";
-      box.setAttribute("aria-busy", pending && !extra.pendingFailed ? "true" : "false");
+      box.setAttribute("aria-busy", pending && !extra.pendingFailed && !extra.noCard ? "true" : "false");
 
       if (KIND_LABELS[card.kind]) box.append(el(doc, "p", "kind", KIND_LABELS[card.kind]));
       const title = el(doc, "h2", "title", String(card.title || card.id || ""));
@@ -233,7 +233,10 @@ button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; b
       if (pending) {
         const status = el(doc, "p", "status");
         status.setAttribute("role", "status");
-        if (extra.pendingFailed) {
+        if (extra.noCard) {
+          status.dataset.state = "none";
+          status.append("No encyclopedia article fits this name.");
+        } else if (extra.pendingFailed) {
           status.dataset.state = "failed";
           status.append("Could not look this up yet. ");
           const retry = el(doc, "button", "retry", "Try again");

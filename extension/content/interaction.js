@@ -241,8 +241,11 @@
           if (card.status === "pending") retryOrGiveUp();
           else redraw({});
         },
-        () => {
-          if (generation === this.page.generation) retryOrGiveUp();
+        (error) => {
+          if (generation !== this.page.generation) return;
+          // 404: Wikipedia has no page that fits; asking again would not change that.
+          if (error && error.kind === "not-found") redraw({ noCard: true });
+          else retryOrGiveUp();
         },
       );
     }

@@ -291,3 +291,23 @@ test("a pending card is shown as pending, asked for again, and redrawn when read
   assert.equal(root.querySelector(".status"), null);
   assert.deepEqual(fake.calls.card, ["nvidia-h20", "nvidia-h20"]);
 });
+
+test("a pending card the server has no page for says so at once and is not asked for again", async () => {
+  const answer = (payload) => {
+    const result = annotateLikeServer(payload, "first");
+    result.cards["nvidia-h20"] = { id: "nvidia-h20", title: "H20", kind: "product", status: "pending" };
+    return result;
+  };
+  const cardAnswer = () => {
+    throw Object.assign(new Error("There is no card."), { kind: "not-found" });
+  };
+  const { document, ns, fake } = await runPage(ARTICLE, { answer, cardAnswer });
+  const mark = [...document.querySelectorAll("cc-mark")].find((m) => m.textContent === "H20");
+  mark.focus();
+  const root = ns.page.interaction.cardView.root;
+  await until(() => root.querySelector('.status[data-state="none"]'), 3000);
+  assert.match(root.querySelector(".status").textContent, /No encyclopedia article/);
+  assert.equal(root.querySelector("button.retry"), null);
+  await sleep(300);
+  assert.deepEqual(fake.calls.card, ["nvidia-h20"]);
+});
