@@ -81,6 +81,17 @@ export function openExtensionPage(path) {
   return api.tabs.create({ url: api.runtime.getURL(path) });
 }
 
+/** Open a page that ships with the extension in a new tab next to the tab that asked for it. */
+export function openExtensionPageFrom(tab, path) {
+  const options = { url: api.runtime.getURL(path) };
+  // From a private window the page opens in a normal one (extension pages do not run in private windows).
+  if (tab.incognito) return api.tabs.create(options);
+  options.openerTabId = tab.id;
+  if (typeof tab.index === "number") options.index = tab.index + 1;
+  if (typeof tab.windowId === "number") options.windowId = tab.windowId;
+  return api.tabs.create(options);
+}
+
 /** Open the options page. */
 export function openOptions() {
   return api.runtime.openOptionsPage();

@@ -1,7 +1,7 @@
 // The service worker's entry: registers the listeners and dispatches every message by its type.
 
 import { showCount, showOff, showProblem } from "./badge.js";
-import { allTabIds, isExtensionPage, onMessage, onStorageChanged, sendToTab } from "./browser-api.js";
+import { allTabIds, isExtensionPage, onMessage, onStorageChanged, openExtensionPageFrom, sendToTab } from "./browser-api.js";
 import { errorToMessage } from "./errors.js";
 import { FROM_CONTENT, FROM_PAGES, TO_CONTENT } from "./messages.js";
 import { handleHistoryMessage, isHistoryMessage } from "../history/history-api.js";
@@ -68,6 +68,41 @@ async function pageStatus(message, sender) {
   return { ok: true };
 }
 
+const FEEDBACK_ACTIONS = Object.freeze({ mute: "mute", correct: "correct" });
+const MAX_FEEDBACK_TEXT = 200;
+
+/** The site a page's feedback is for, as the server's rules name it: lower case, no leading www. */
+function siteOf(url) {
+  const host = new URL(url).hostname.toLowerCase().replace(/\.$/, "");
+  return host.startsWith("www.") && host.length > 4 ? host.slice(4) : host;
+}
+
+/**
+ * The card's "not this" (correct to null, for this term on this page's site) and "mute" (this card, everywhere).
+ * The site comes from the sender, never from the message.
+ */
+async function feedback(message, sender) {
+  const { card: cardId, action, term } = message.body ?? {};
+  if (typeof cardId !== "string" || !cardId || cardId.length > MAX_FEEDBACK_TEXT || !FEEDBACK_ACTIONS[action]) {
+    return refuse("bad-message", "Feedback needs a card and the action mute or correct.");
+  }
+  if (typeof term !== "string" || !term.trim() || term.length > MAX_FEEDBACK_TEXT) return refuse("bad-message", "Feedback needs the mention's text.");
+  const body = action === "mute" ? { card: cardId, action, term } : { card: cardId, action, to: null, term, site: siteOf(pageUrl(sender)) };
+  try {
+    return { ok: true, settings: await clientFor(await readSettings()).feedback(body) };
+  } catch (error) {
+    return { ok: false, error: errorToMessage(error) };
+  }
+}
+
+/** The history page's view of one card, in a new tab next to the page. */
+async function openHistory(message, sender) {
+  const cardId = message.card;
+  if (typeof cardId !== "string" || !cardId || cardId.length > MAX_FEEDBACK_TEXT) return refuse("bad-message", "Open-history needs a card id.");
+  await openExtensionPageFrom(sender.tab, `history/history.html?entity=${encodeURIComponent(cardId)}`);
+  return { ok: true };
+}
+
 async function serverStatus() {
   try {
     return { ok: true, health: await clientFor(await readSettings()).health() };
@@ -119,6 +154,10 @@ function dispatch(message, sender) {
       return card(message);
     case FROM_CONTENT.PAGE_STATUS:
       return pageStatus(message, sender);
+    case FROM_CONTENT.FEEDBACK:
+      return feedback(message, sender);
+    case FROM_CONTENT.OPEN_HISTORY:
+      return openHistory(message, sender);
     case FROM_PAGES.SERVER_STATUS:
       return serverStatus();
     case FROM_PAGES.SET_SITE:

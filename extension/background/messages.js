@@ -8,6 +8,8 @@ export const FROM_CONTENT = Object.freeze({
   ANNOTATE: "annotate", //      {payload: {url, title, lang, blocks}} → {ok, result} | {ok:false, error}
   CARD: "card", //              {id} → {ok, card} | {ok:false, error}
   PAGE_STATUS: "page-status", // {count, enabled} → {ok}
+  FEEDBACK: "feedback", //      {body: {card, action: mute|correct, to?, term?}} → {ok, settings} | {ok:false, error}
+  OPEN_HISTORY: "open-history", // {card} → {ok}: the history page's view of that card, in a new tab
 });
 
 /** Popup and options pages → service worker. */

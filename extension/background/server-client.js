@@ -3,7 +3,7 @@
 import { BadAddress, BadPairingCode, NotFound, NotPaired, PairingUnavailable, ServerError, ServerNotRunning } from "./errors.js";
 import { serverOrigin } from "./settings.js";
 
-const TIMEOUTS_MS = Object.freeze({ annotate: 20000, card: 8000, health: 2000, pair: 5000 });
+const TIMEOUTS_MS = Object.freeze({ annotate: 20000, card: 8000, feedback: 5000, health: 2000, pair: 5000 });
 
 export class ServerClient {
   /**
@@ -26,6 +26,11 @@ export class ServerClient {
   /** One card by id (used again for cards that were still pending). */
   card(id) {
     return this.request("GET", `/v1/cards/${encodeURIComponent(id)}`, undefined, TIMEOUTS_MS.card);
+  }
+
+  /** The reader's feedback on a card: {card, action: mute|unmute|correct|uncorrect, to?, term?, site?} → the settings. */
+  feedback(body) {
+    return this.request("POST", "/v1/feedback", body, TIMEOUTS_MS.feedback);
   }
 
   /** The server's /health report. */

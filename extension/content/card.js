@@ -37,7 +37,8 @@
 .summary { margin: 0 0 8px; }
 .facts { margin: 0 0 8px; padding: 0 0 0 18px; }
 .facts li { margin: 0; }
-.status, .alternatives, .seen { margin: 0 0 8px; color: #57606a; }
+.status, .alternatives, .seen, .feedback-note { margin: 0 0 8px; color: #57606a; }
+.seen button.seen-link { padding: 0; border: 0; background: none; color: #0b57d0; text-decoration: underline; font-size: inherit; }
 .status[data-state="pending"]::before { content: ""; display: inline-block; width: 8px; height: 8px; margin-inline-end: 6px;
   border-radius: 50%; background: currentColor; animation: cc-pulse 1s ease-in-out infinite alternate; }
 .actions { display: flex; gap: 8px; margin: 0 0 8px; }
@@ -48,7 +49,8 @@ button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; b
 .announce { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 .card[data-scheme="dark"] { background: #1c2128; color: #e6edf3; border-color: #444c56; box-shadow: 0 4px 16px rgba(0, 0, 0, 0.5); }
 .card[data-scheme="dark"] .kind, .card[data-scheme="dark"] .status, .card[data-scheme="dark"] .alternatives,
-.card[data-scheme="dark"] .seen, .card[data-scheme="dark"] .source { color: #9da7b3; }
+.card[data-scheme="dark"] .seen, .card[data-scheme="dark"] .feedback-note, .card[data-scheme="dark"] .source { color: #9da7b3; }
+.card[data-scheme="dark"] .seen button.seen-link { background: none; color: #79b8ff; }
 .card[data-scheme="dark"] a { color: #79b8ff; }
 .card[data-scheme="dark"] button { background: #2d333b; border-color: #444c56; }
 @keyframes cc-in { from { opacity: 0; } to { opacity: 1; } }
@@ -113,7 +115,9 @@ button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; b
 
   /**
    * One card UI per page: a host element with a closed shadow root, created on first use.
-   * `handlers`: onPointerEnter, onPointerLeave, onRetry, onEscape (all optional).
+   * `handlers`: onPointerEnter, onPointerLeave, onRetry, onEscape (all optional). Two more turn on the history
+   * actions when given (the demo page has neither): onFeedback(action, cardId) → promise, action "not-this" or
+   * "mute", which rejects with an error whose message the card shows; onOpenHistory(cardId).
    */
   class CardView {
     constructor(doc, handlers) {
@@ -259,17 +263,52 @@ button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; b
       if (alternatives.length) {
         box.append(el(doc, "p", "alternatives", `Could also be: ${alternatives.map((alt) => alt.title).join(", ")}`));
       }
-      box.append(this.seenBefore(card.seen_before));
-      // Reserved for the history issue's "not this" and "mute" actions: present, empty and hidden until then.
-      const actions = el(doc, "div", "actions");
-      actions.dataset.slot = "feedback";
-      actions.hidden = true;
-      box.append(actions);
+      box.append(this.seenBefore(card.seen_before, card.id));
+      box.append(...this.feedbackActions(card));
       box.append(this.sourceLine(card));
     }
 
+    /** "Not this" and "Mute", with a line for what happened; hidden when the transport cannot send feedback. */
+    feedbackActions(card) {
+      const doc = this.doc;
+      const actions = el(doc, "div", "actions");
+      actions.dataset.slot = "feedback";
+      const note = el(doc, "p", "feedback-note");
+      note.setAttribute("role", "status");
+      note.hidden = true;
+      const onFeedback = this.handlers.onFeedback;
+      if (!onFeedback || !card.id) {
+        actions.hidden = true;
+        return [actions, note];
+      }
+      const buttons = [
+        ["not-this", "Not this", "This word does not mean this here: stop linking it on this site"],
+        ["mute", "Mute", "Never underline this again"],
+      ].map(([action, label, title]) => {
+        const button = el(doc, "button", action, label);
+        button.type = "button";
+        button.title = title;
+        button.dataset.action = action;
+        button.addEventListener("click", () => {
+          for (const b of buttons) b.disabled = true;
+          note.hidden = true;
+          Promise.resolve()
+            .then(() => onFeedback(action, card.id))
+            .catch((error) => {
+              if (!note.isConnected) return;
+              note.textContent = `Could not save that: ${String((error && error.message) || error || "unknown error")}`;
+              note.hidden = false;
+              for (const b of buttons) b.disabled = false;
+            });
+        });
+        return button;
+      });
+      actions.append(...buttons);
+      return [actions, note];
+    }
+
     /** "Seen on N earlier pages, most recently “Title”." — hidden when there is no history to show. */
-    seenBefore(seen) {
+    seenBefore(seen, cardId) {
       const line = el(this.doc, "p", "seen");
       line.dataset.slot = "seen-before";
       const count = seen && Number(seen.count);
@@ -277,9 +316,19 @@ button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; b
         line.hidden = true;
         return line;
       }
-      let text = count === 1 ? "Seen on 1 earlier page" : `Seen on ${count} earlier pages`;
-      if (seen.last && seen.last.title) text += `, most recently “${String(seen.last.title)}”`;
-      line.textContent = `${text}.`;
+      const label = count === 1 ? "Seen on 1 earlier page" : `Seen on ${count} earlier pages`;
+      const rest = seen.last && seen.last.title ? `, most recently “${String(seen.last.title)}”.` : ".";
+      const onOpenHistory = this.handlers.onOpenHistory;
+      if (onOpenHistory && cardId) {
+        // Opens the history page's view of this card in a new tab (through the service worker).
+        const button = el(this.doc, "button", "seen-link", label);
+        button.type = "button";
+        button.title = "Show where you read about this before";
+        button.addEventListener("click", () => onOpenHistory(cardId));
+        line.append(button, rest);
+      } else {
+        line.textContent = label + rest;
+      }
       return line;
     }
 

@@ -25,11 +25,16 @@
       this.timers = { open: 0, close: 0, pending: 0 };
       this.positionQueued = false;
       this.quietFocus = null; // a mention we focus ourselves (after Escape) without opening its card again
-      this.cardView = new ns.card.CardView(page.doc, {
+      const handlers = {
         onPointerEnter: () => this.cancelClose(),
         onPointerLeave: () => this.scheduleClose(),
         onRetry: (id) => this.refreshPending(id, 0),
-      });
+      };
+      // The demo page's transport has no history: its cards show neither the actions nor the link.
+      const can = (page.transport && page.transport.capabilities) || {};
+      if (can.feedback) handlers.onFeedback = (action, cardId) => this.feedback(action, cardId);
+      if (can.openHistory) handlers.onOpenHistory = (cardId) => this.openHistory(cardId);
+      this.cardView = new ns.card.CardView(page.doc, handlers);
       this.listeners = {
         mouseover: (e) => this.onPointerOver(e),
         mouseout: (e) => this.onPointerOut(e),
@@ -212,6 +217,30 @@
         if (on) mark.setAttribute("data-active", "");
         else mark.removeAttribute("data-active");
       }
+    }
+
+    /**
+     * "not-this" (this term on this site links to no card) or "mute" (this card is never underlined again), for the
+     * open card. Once the server has it: the card closes and the underlines it covers go, the page as it was.
+     */
+    async feedback(action, cardId) {
+      const mention = this.openMention;
+      if (!mention || mention.cardId !== cardId) throw new Error("The card was closed.");
+      const term = mention.text;
+      const generation = this.page.generation;
+      const body = action === "mute" ? { card: cardId, action: "mute", term } : { card: cardId, action: "correct", to: null, term };
+      await this.page.transport.feedback(body);
+      if (generation !== this.page.generation) return;
+      this.close();
+      const key = String(term).trim().toLowerCase();
+      const removed = this.page.removeMentions((m) => m.cardId === cardId && (action === "mute" || String(m.text).trim().toLowerCase() === key));
+      const what = action === "mute" ? "Muted" : "Unlinked";
+      this.cardView.announcer.textContent = `${what} “${term}”: ${removed === 1 ? "1 underline" : `${removed} underlines`} removed.`;
+    }
+
+    /** Open the history page's view of one card in a new tab. */
+    openHistory(cardId) {
+      this.page.transport.openHistory(cardId).catch(() => {});
     }
 
     /** Ask the server again for a card that was still pending; show it when it is ready. */

@@ -240,6 +240,7 @@
         text: annotation.text,
         alternatives: annotation.alternatives || [],
         block: block.element,
+        pieces, // kept to wrap the mention again, with its own marks, after a neighbour's underline is removed
         records,
         marks: records.map((r) => r.mark).reverse(),
       };
@@ -260,6 +261,64 @@
         this.cardCounts.set(mention.cardId, Math.max(0, (this.cardCounts.get(mention.cardId) || 0) - 1));
       }
       this.blockMentions.delete(element);
+    }
+
+    /**
+     * Remove the underlines of the mentions `drop(mention)` picks (the reader's "not this" or "mute"); returns how
+     * many went. Wraps are undone newest first only, so each touched block is undone whole, which gives the page back
+     * its very text nodes, and the mentions that stay are wrapped again in their original order with their own
+     * marks. The badge count is reported again.
+     */
+    removeMentions(drop) {
+      const gone = new Set(this.mentions.filter(drop));
+      const picked = gone.size;
+      if (!picked) return 0;
+      const blocks = new Set(Array.from(gone, (m) => m.block));
+      this.ownMutations(() => {
+        for (const element of blocks) {
+          const inBlock = this.blockMentions.get(element) || [];
+          for (let i = inBlock.length - 1; i >= 0; i--) ns.wrap.unwrapAll(inBlock[i].records);
+          const kept = [];
+          for (const mention of inBlock) {
+            if (gone.has(mention)) continue;
+            const records = this.rewrap(mention);
+            if (records) {
+              mention.records = records;
+              kept.push(mention);
+            } else {
+              // The page changed this block since it was wrapped: drop the mention; the block is sent again.
+              gone.add(mention);
+              this.markDirty(element);
+            }
+          }
+          if (kept.length) this.blockMentions.set(element, kept);
+          else this.blockMentions.delete(element);
+        }
+      });
+      for (const mention of gone) {
+        this.interaction.forget(mention);
+        const index = this.mentions.indexOf(mention);
+        if (index >= 0) this.mentions.splice(index, 1);
+        this.cardCounts.set(mention.cardId, Math.max(0, (this.cardCounts.get(mention.cardId) || 0) - 1));
+      }
+      this.transport.report({ count: this.cardCount(), enabled: this.enabled });
+      return picked;
+    }
+
+    /** Wrap a mention's pieces again with its own marks, as wrapPieces did; null (and nothing wrapped) if it cannot. */
+    rewrap(mention) {
+      const records = [];
+      try {
+        for (let i = mention.pieces.length - 1; i >= 0; i--) {
+          const { node, from, to } = mention.pieces[i];
+          if (!node.isConnected || !mention.block.contains(node) || to > node.length) throw new RangeError("moved");
+          records.push(ns.wrap.wrapRange(node, from, to, () => mention.marks[i]));
+        }
+        return records;
+      } catch {
+        ns.wrap.unwrapAll(records);
+        return null;
+      }
     }
 
     /** Run our own DOM changes so the MutationObserver never mistakes them for the page's. */

@@ -11,6 +11,8 @@
     ANNOTATE: "annotate",
     CARD: "card",
     PAGE_STATUS: "page-status",
+    FEEDBACK: "feedback",
+    OPEN_HISTORY: "open-history",
     SETTINGS_CHANGED: "settings-changed",
     GET_PAGE_STATUS: "get-page-status",
   });
@@ -67,6 +69,16 @@
     /** A card by id (asked again while it is pending). */
     async card(id) {
       return (await send({ type: MESSAGES.CARD, id })).card;
+    },
+    /** What this transport can do beyond annotating: the card's history actions. */
+    capabilities: Object.freeze({ feedback: true, openHistory: true }),
+    /** {card, action: "mute" | "correct", to?, term?}: the service worker adds this page's site and the token. */
+    async feedback(body) {
+      return (await send({ type: MESSAGES.FEEDBACK, body })).settings;
+    },
+    /** Open the history page's view of one card in a new tab. */
+    async openHistory(card) {
+      await send({ type: MESSAGES.OPEN_HISTORY, card });
     },
     /** Tell the extension what the page shows now: {count, enabled}. */
     report(status) {

@@ -46,6 +46,8 @@
 
   ns.transport = {
     TransportError,
+    // The demo is stateless: no feedback and no history page, so its cards show neither action.
+    capabilities: Object.freeze({ feedback: false, openHistory: false }),
     async hello() {
       const enabled = !controls.enabled || controls.enabled.checked;
       const settings = { dwellMs: DWELL_MS, mentions: mentions(), annotateKey: mentions() };

@@ -18,7 +18,12 @@ beforeEach(() => {
   state.stored = {};
   state.badges = {};
   state.sentToTabs = [];
+  state.createdTabs = [];
   server = fakeFetch((url, init) => {
+    if (url.endsWith("/v1/feedback")) {
+      if (!init.headers.Authorization) return { status: 401, body: { error: { code: "unauthorized", message: "Pair first." } } };
+      return { body: { muted: [{ card: "ai", term: "AI", site: null }], corrections: [], site_rules: {} } };
+    }
     if (url.endsWith("/v1/annotate")) {
       const body = JSON.parse(init.body);
       return {
@@ -126,4 +131,49 @@ test("pairing stores the token the server returns", async () => {
   const answer = await state.send({ type: "pair", code: " 123456 " }, EXTENSION_PAGE);
   assert.equal(answer.ok, true);
   assert.equal(state.stored.token, "new-token");
+});
+
+test("feedback from a card: mute goes to the server for every site, 'not this' for the sender's site", async () => {
+  state.stored = { token: "tok" };
+  const muted = await state.send({ type: "feedback", body: { card: "ai", action: "mute", term: "AI" } }, tabSender("https://www.News.example.com/a#x"));
+  assert.equal(muted.ok, true);
+  assert.deepEqual(muted.settings.muted, [{ card: "ai", term: "AI", site: null }]);
+  const corrected = await state.send(
+    { type: "feedback", body: { card: "ai", action: "correct", to: "tsmc", term: "AI", site: "evil.test" } },
+    tabSender("https://www.News.example.com/a#x"),
+  );
+  assert.equal(corrected.ok, true);
+  assert.deepEqual(server.calls.map((c) => [c.url, c.init.method, c.init.headers.Authorization]), [
+    ["http://127.0.0.1:8731/v1/feedback", "POST", "Bearer tok"],
+    ["http://127.0.0.1:8731/v1/feedback", "POST", "Bearer tok"],
+  ]);
+  assert.deepEqual(server.calls[0].body, { card: "ai", action: "mute", term: "AI" });
+  // "Not this" always links the term to no card, on the site the message really came from.
+  assert.deepEqual(server.calls[1].body, { card: "ai", action: "correct", to: null, term: "AI", site: "news.example.com" });
+});
+
+test("feedback is refused without a tab or with a bad body, and a server refusal is passed on", async () => {
+  const noTab = await state.send({ type: "feedback", body: { card: "ai", action: "mute", term: "AI" } }, { id: chrome.runtime.id, url: "https://x.test/" });
+  assert.equal(noTab.error.kind, "bad-sender");
+  for (const body of [undefined, { card: "ai", action: "unmute", term: "AI" }, { card: "", action: "mute", term: "AI" }, { card: "ai", action: "mute" }]) {
+    assert.equal((await state.send({ type: "feedback", body }, tabSender())).error.kind, "bad-message", JSON.stringify(body));
+  }
+  assert.equal(server.calls.length, 0);
+  const unpaired = await state.send({ type: "feedback", body: { card: "ai", action: "mute", term: "AI" } }, tabSender());
+  assert.deepEqual([unpaired.ok, unpaired.error.kind], [false, "not-paired"]);
+});
+
+test("open-history opens the history page's view of the card in a new tab next to the page", async () => {
+  const sender = { ...tabSender(), tab: { id: 7, index: 3, windowId: 2, incognito: false } };
+  const answer = await state.send({ type: "open-history", card: "a/b c" }, sender);
+  assert.equal(answer.ok, true);
+  assert.deepEqual(state.createdTabs, [
+    { url: "chrome-extension://pokcfipdlbjicehphfgigidkolofbfja/history/history.html?entity=a%2Fb%20c", openerTabId: 7, index: 4, windowId: 2 },
+  ]);
+  const fromPrivate = await state.send({ type: "open-history", card: "ai" }, tabSender("https://x.test/", true));
+  assert.equal(fromPrivate.ok, true);
+  assert.deepEqual(state.createdTabs[1], { url: "chrome-extension://pokcfipdlbjicehphfgigidkolofbfja/history/history.html?entity=ai" });
+  assert.equal((await state.send({ type: "open-history" }, tabSender())).error.kind, "bad-message");
+  assert.equal((await state.send({ type: "open-history", card: "ai" }, EXTENSION_PAGE)).error.kind, "bad-sender");
+  assert.equal(state.createdTabs.length, 2);
 });

@@ -120,6 +120,37 @@ test("the reserved history slots: 'seen on N earlier pages' shows when given, th
   assert.equal(seen.textContent, "Seen on 3 earlier pages, most recently “Chip rules <b>tighten</b>”.");
 });
 
+test("with history handlers the card has 'Not this' and 'Mute' buttons and a 'seen on' button that call them", async () => {
+  const calls = [];
+  const handlers = {
+    onFeedback: async (action, id) => {
+      calls.push([action, id]);
+      if (action === "not-this") throw new Error("The server <b>stopped</b>.");
+    },
+    onOpenHistory: (id) => calls.push(["history", id]),
+  };
+  const { root } = openCard({ ...CARD, seen_before: { count: 1 } }, {}, handlers);
+  const slot = root.querySelector('[data-slot="feedback"]');
+  assert.equal(slot.hidden, false);
+  assert.deepEqual([...slot.querySelectorAll("button")].map((b) => [b.textContent, b.type, b.dataset.action]), [
+    ["Not this", "button", "not-this"],
+    ["Mute", "button", "mute"],
+  ]);
+  const seen = root.querySelector('[data-slot="seen-before"]');
+  assert.equal(seen.textContent, "Seen on 1 earlier page.");
+  seen.querySelector("button.seen-link").click();
+  slot.querySelector('[data-action="not-this"]').click();
+  assert.ok(slot.querySelector('[data-action="mute"]').disabled, "one action at a time");
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  const note = root.querySelector(".feedback-note");
+  assert.equal(note.hidden, false);
+  assert.equal(note.textContent, "Could not save that: The server <b>stopped</b>.");
+  assert.equal(note.querySelector("b"), null);
+  slot.querySelector('[data-action="mute"]').click();
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.deepEqual(calls, [["history", CARD.id], ["not-this", CARD.id], ["mute", CARD.id]]);
+});
+
 test("alternatives are listed as text", () => {
   const { root } = openCard(CARD, { alternatives: [{ id: "x", title: "Bank for International Settlements" }] });
   assert.equal(root.querySelector(".alternatives").textContent, "Could also be: Bank for International Settlements");

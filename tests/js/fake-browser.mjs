@@ -1,7 +1,7 @@
 // A stand-in for the `chrome` object, as much as background/browser-api.js uses, recording what it is asked.
 
 export function fakeChrome({ stored = {}, extensionOrigin = "chrome-extension://pokcfipdlbjicehphfgigidkolofbfja/" } = {}) {
-  const state = { stored: { ...stored }, badges: {}, sentToTabs: [], messageListener: null, storageListeners: [], tabs: [1, 2] };
+  const state = { stored: { ...stored }, badges: {}, sentToTabs: [], createdTabs: [], messageListener: null, storageListeners: [], tabs: [1, 2] };
   const chrome = {
     runtime: {
       id: "pokcfipdlbjicehphfgigidkolofbfja",
@@ -32,7 +32,10 @@ export function fakeChrome({ stored = {}, extensionOrigin = "chrome-extension://
         state.sentToTabs.push({ tabId, message });
         return { ok: true };
       },
-      create: async () => ({}),
+      create: async (options) => {
+        state.createdTabs.push(options);
+        return { id: 100 + state.createdTabs.length, ...options };
+      },
     },
     action: {
       setBadgeText: async ({ tabId, text }) => ((state.badges[tabId] ??= {}).text = text),

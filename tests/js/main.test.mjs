@@ -58,6 +58,17 @@ function fakeTransport(options = {}) {
     },
     onStatusRequest() {},
   };
+  if (options.history) {
+    state.calls.feedback = [];
+    state.calls.openHistory = [];
+    state.transport.capabilities = { feedback: true, openHistory: true };
+    state.transport.feedback = async (body) => {
+      state.calls.feedback.push(JSON.parse(JSON.stringify(body)));
+      if (options.feedbackError) throw Object.assign(new Error(options.feedbackError), { kind: "not-paired" });
+      return { muted: [], corrections: [], site_rules: {} };
+    };
+    state.transport.openHistory = async (card) => state.calls.openHistory.push(card);
+  }
   return state;
 }
 
@@ -310,4 +321,130 @@ test("a pending card the server has no page for says so at once and is not asked
   assert.equal(root.querySelector("button.retry"), null);
   await sleep(300);
   assert.deepEqual(fake.calls.card, ["nvidia-h20"]);
+});
+
+// ---- the card's history actions: "not this", "mute" and "seen on N earlier pages" ------------------------------
+
+const ACTIONS_ARTICLE = `<article>
+  <p id="p1">Huawei said <b>Deep</b>Seek and Huawei, then DeepSeek again; <i>HUAWEI</i> too.</p>
+  <p id="p2">The H20 and Huawei.</p>
+</article>`;
+
+/** A page with every mention underlined, its snapshot taken before the extension ran. */
+async function historyPage(options = {}) {
+  const fake = fakeTransport({ mentions: "all", history: true, ...options });
+  let snapshot;
+  const page = loadPage(ACTIONS_ARTICLE, {
+    files: [...HELPERS, "content/main.js"],
+    before: (window) => {
+      window.ContextCards = { transport: fake.transport };
+      snapshot = { nodes: textNodes(window.document.body), clone: window.document.body.cloneNode(true) };
+    },
+  });
+  await until(() => fake.calls.reports.length);
+  return { ...page, fake, snapshot, interaction: page.ns.page.interaction };
+}
+
+function openOn(document, interaction, text, index = 0) {
+  const mark = [...document.querySelectorAll("cc-mark[tabindex]")].filter((m) => m.textContent === text)[index];
+  mark.focus();
+  assert.ok(interaction.cardView.isOpen);
+  return mark;
+}
+
+test("'Mute' sends the card, closes it and removes every underline of that card, the other marks staying", async () => {
+  const { document, fake, interaction, ns } = await historyPage();
+  assert.deepEqual(marks(document), ["Huawei", "Deep", "Seek", "Huawei", "DeepSeek", "H20", "Huawei"]);
+  const h20Mark = document.querySelector("#p2 cc-mark");
+  openOn(document, interaction, "Huawei", 1);
+  interaction.cardView.root.querySelector('[data-slot="feedback"] button[data-action="mute"]').click();
+  await until(() => !interaction.cardView.isOpen);
+  assert.deepEqual(fake.calls.feedback, [{ card: "huawei", action: "mute", term: "Huawei" }]);
+  assert.deepEqual(marks(document), ["Deep", "Seek", "DeepSeek", "H20"]);
+  assert.equal(document.querySelector("#p2 cc-mark"), h20Mark, "the marks that stay are the same elements");
+  assert.deepEqual(fake.calls.reports.at(-1), { count: 2, enabled: true });
+  assert.equal(ns.page.mentions.length, 3);
+  // The marks that stay still open their cards.
+  openOn(document, interaction, "H20");
+  assert.equal(interaction.cardView.root.querySelector("h2").textContent, "H20");
+});
+
+test("'Not this' corrects the term to no card and removes only the marks of that text for that card", async () => {
+  const answer = (payload) => {
+    const result = annotateLikeServer(payload, "all");
+    // "HUAWEI" in capitals is also the huawei card: a different text of the same card.
+    const block = payload.blocks[0];
+    const at = block.text.indexOf("HUAWEI");
+    if (at >= 0) result.annotations.push({ block: block.id, start: at, end: at + 6, text: "HUAWEI", card: "huawei", confidence: 0.9 });
+    return result;
+  };
+  const { document, fake, interaction } = await historyPage({ answer });
+  assert.ok(marks(document).includes("HUAWEI"));
+  openOn(document, interaction, "Deep");
+  assert.equal(interaction.cardView.root.querySelector("h2").textContent, "DeepSeek");
+  interaction.cardView.root.querySelector('button[data-action="not-this"]').click();
+  await until(() => !interaction.cardView.isOpen);
+  assert.deepEqual(fake.calls.feedback, [{ card: "deepseek", action: "correct", to: null, term: "DeepSeek" }]);
+  assert.deepEqual(marks(document), ["Huawei", "Huawei", "HUAWEI", "H20", "Huawei"]);
+  assert.match(interaction.cardView.announcer.textContent, /Unlinked “DeepSeek”: 2 underlines removed/);
+});
+
+test("after removing every underline with feedback the page is exactly as it was, text nodes included", async () => {
+  const { document, fake, interaction, snapshot } = await historyPage();
+  for (const text of ["Huawei", "Deep", "H20"]) {
+    openOn(document, interaction, text);
+    interaction.cardView.root.querySelector('button[data-action="mute"]').click();
+    await until(() => !interaction.cardView.isOpen);
+  }
+  assert.equal(document.querySelectorAll("cc-mark").length, 0);
+  assert.ok(document.body.isEqualNode(snapshot.clone));
+  const nodes = textNodes(document.body);
+  assert.ok(nodes.length === snapshot.nodes.length && nodes.every((n, i) => n === snapshot.nodes[i]));
+  assert.deepEqual(fake.calls.reports.at(-1), { count: 0, enabled: true });
+});
+
+test("feedback that fails (not paired) leaves the underlines and says so in the card", async () => {
+  const { document, interaction } = await historyPage({ feedbackError: "Pair the extension with the server first." });
+  openOn(document, interaction, "H20");
+  const before = marks(document);
+  const mute = interaction.cardView.root.querySelector('button[data-action="mute"]');
+  mute.click();
+  const note = await until(() => {
+    const found = interaction.cardView.root.querySelector(".feedback-note");
+    return found && !found.hidden && found;
+  });
+  assert.equal(note.textContent, "Could not save that: Pair the extension with the server first.");
+  assert.equal(mute.disabled, false);
+  assert.ok(interaction.cardView.isOpen);
+  assert.deepEqual(marks(document), before);
+});
+
+test("'Seen on N earlier pages' asks the transport to open the history page for the card", async () => {
+  const answer = (payload) => {
+    const result = annotateLikeServer(payload, "all");
+    result.cards.huawei = { ...result.cards.huawei, seen_before: { count: 2, last: { title: "Older story", url: "https://x.test/" } } };
+    return result;
+  };
+  const { document, fake, interaction } = await historyPage({ answer });
+  openOn(document, interaction, "Huawei");
+  const link = interaction.cardView.root.querySelector('[data-slot="seen-before"] button.seen-link');
+  assert.equal(link.textContent, "Seen on 2 earlier pages");
+  link.click();
+  await until(() => fake.calls.openHistory.length);
+  assert.deepEqual(fake.calls.openHistory, ["huawei"]);
+});
+
+test("a transport without history capabilities (the demo) shows neither the actions nor the history link", async () => {
+  const answer = (payload) => {
+    const result = annotateLikeServer(payload, "first");
+    result.cards.huawei = { ...result.cards.huawei, seen_before: { count: 2 } };
+    return result;
+  };
+  const { document, ns } = await runPage(ACTIONS_ARTICLE, { answer });
+  openOn(document, ns.page.interaction, "Huawei");
+  const root = ns.page.interaction.cardView.root;
+  assert.equal(root.querySelector('[data-slot="feedback"]').hidden, true);
+  assert.equal(root.querySelector("button[data-action]"), null);
+  assert.equal(root.querySelector("button.seen-link"), null);
+  assert.equal(root.querySelector('[data-slot="seen-before"]').textContent, "Seen on 2 earlier pages.");
 });

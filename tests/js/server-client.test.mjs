@@ -68,3 +68,12 @@ test("a wrong pairing code is reported in the server's words", async () => {
 test("a client is never made for an address that is not loopback http", () => {
   assert.throws(() => new ServerClient("https://example.com", ""), { kind: "bad-address" });
 });
+
+test("feedback posts the body to /v1/feedback with the token and returns the settings", async () => {
+  const settings = { muted: [{ card: "ai", term: "AI", site: null }], corrections: [], site_rules: {} };
+  const { fetch, calls } = fakeFetch(() => ({ body: settings }));
+  const body = { card: "ai", action: "correct", to: null, term: "AI", site: "example.com" };
+  assert.deepEqual(await new ServerClient(ADDRESS, "t0ken", fetch).feedback(body), settings);
+  assert.deepEqual([calls[0].url, calls[0].init.method, calls[0].init.headers.Authorization], ["http://127.0.0.1:8731/v1/feedback", "POST", "Bearer t0ken"]);
+  assert.deepEqual(calls[0].body, body);
+});
