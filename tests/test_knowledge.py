@@ -108,3 +108,12 @@ def test_wikipedia_url_escapes_the_title():
 
 def test_bundled_dir_is_inside_the_package():
     assert BUNDLED_DIR.name == "knowledge" and (BUNDLED_DIR / "FORMAT.md").exists()
+
+
+def test_guards_do_not_vouch_for_each_other(bundled_cards):
+    """Two common words guarding each other ("wafer" and "foundry") would link on a bakery page."""
+    lowercase_guards = {g.alias.lower() for card in bundled_cards for g in card.guarded if g.alias.islower()}
+    for card in bundled_cards:
+        for guard in card.guarded:
+            if guard.alias.islower():
+                assert not [w for w in guard.context if w.islower() and w in lowercase_guards], (card.id, guard.alias)

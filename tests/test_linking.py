@@ -131,3 +131,11 @@ def test_plural_forms(alias, plurals):
     from contextcards.recognition import plural_forms
 
     assert plural_forms(alias) == plurals
+
+
+def test_capitalised_context_words_match_their_case(recognizer, pack):
+    """A capitalised context word is a name and counts only with its capital; a lowercase one counts in any case."""
+    from contextcards.linking import PageContext
+
+    page = PageContext(["the intel was thin; a Chip shop"])
+    assert not page.mentions("Intel") and page.mentions("chip")

@@ -65,7 +65,9 @@ class LinkOptions:
 
 @lru_cache(maxsize=4096)
 def _word_pattern(phrase: str) -> re.Pattern:
-    return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", re.IGNORECASE)
+    """Whole words; a phrase with a capital matches its case exactly ("Intel" is not "the intel")."""
+    flags = 0 if any(c.isupper() for c in phrase) else re.IGNORECASE
+    return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", flags)
 
 
 class PageContext:
