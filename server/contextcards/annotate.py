@@ -38,6 +38,8 @@ class Annotation:
     unlinked: list = field(default_factory=list)
     cards: dict = field(default_factory=dict)
     page_id: str | None = None
+    # The reader's settings the links were made with; enrichers reuse them rather than read them again.
+    options: LinkOptions = field(default_factory=LinkOptions)
 
 
 def _string(body, key, required=True, limit=None):
@@ -117,7 +119,7 @@ class Annotator:
         if request.lang and not request.lang.lower().startswith("en"):
             return result
         texts = [text for _, text in request.blocks]
-        options = LinkOptions() if stateless else self.options_for(request)
+        options = result.options = LinkOptions() if stateless else self.options_for(request)
         options.all_mentions = request.all_mentions
         options.threshold = self.config.link_threshold
         mentions = self.recognizer.analyse(texts)

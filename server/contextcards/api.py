@@ -31,13 +31,18 @@ def annotate():
     return jsonify(to_json(svc.annotator.annotate(annotate_request)))
 
 
-@bp.get("/v1/cards/<card_id>")
-def card(card_id):
-    """One card by id, from the pack or any other card source."""
+def card_or_404(card_id: str) -> dict:
+    """A card by id from the pack or any other card source, or a 404."""
     found = services().find_card(card_id)
     if found is None:
         raise NotFound(f"There is no card {card_id[:80]!r}.")
-    return jsonify(found)
+    return found
+
+
+@bp.get("/v1/cards/<card_id>")
+def card(card_id):
+    """One card by id, from the pack or any other card source."""
+    return jsonify(card_or_404(card_id))
 
 
 @bp.post("/v1/pair")

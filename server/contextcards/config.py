@@ -2,6 +2,7 @@
 
 import os
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import platformdirs
@@ -40,7 +41,7 @@ class Config:
         """Exact CORS origins: the extension ids as chrome-extension:// origins plus any added verbatim."""
         return tuple(f"chrome-extension://{i}" for i in self.extension_ids) + self.extra_origins
 
-    @property
+    @cached_property  # read on every request; a frozen Config never changes it
     def allowed_hosts(self) -> frozenset[str]:
         """Host headers accepted: loopback names with the exact port (DNS-rebinding defence)."""
         return frozenset(f"{h}:{self.port}" for h in ("127.0.0.1", "localhost", "[::1]"))

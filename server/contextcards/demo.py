@@ -6,7 +6,7 @@ import time
 from flask import Blueprint, current_app, jsonify, send_from_directory
 
 from .annotate import parse_request, to_json
-from .api import json_body, services
+from .api import card_or_404, json_body, services
 from .errors import NotFound, TooManyRequests
 
 bp = Blueprint("demo", __name__)
@@ -65,9 +65,7 @@ def static_file(name):
 def card(card_id):
     """A card for the demo page: the same card without anything from the history."""
     _limit()
-    found = services().find_card(card_id)
-    if found is None:
-        raise NotFound(f"There is no card {card_id[:80]!r}.")
+    found = card_or_404(card_id)
     found.pop("seen_before", None)
     return jsonify(found)
 

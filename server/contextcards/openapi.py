@@ -1,14 +1,10 @@
 """The OpenAPI 3.1 description of every route, request and response body."""
 
-def error_responses(*statuses):
-    """Response entries for the given error statuses, all in the one error shape."""
-    return _error_responses(*statuses)
-
-
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
-def _error_responses(*statuses):
+def error_responses(*statuses):
+    """Response entries for the given error statuses, all in the one error shape."""
     names = {400: "Malformed JSON", 401: "Missing or wrong token", 403: "Host not allowed",
              404: "Not found", 409: "Two blocks share an id", 413: "Too large", 415: "Body is not JSON", 422: "Invalid fields",
              429: "Too many requests", 503: "Unavailable"}
@@ -116,46 +112,46 @@ def openapi_spec(version: str, extra_paths: dict | None = None) -> dict:
                 "type": "object", "required": ["code"],
                 "properties": {"code": {"type": "string", "minLength": 1, "maxLength": 32}}}}}},
             "responses": {**_ok({"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}),
-                          **_error_responses(400, 401, 403, 415, 422)},
+                          **error_responses(400, 401, 403, 415, 422)},
         }},
-        "/health": {"get": {"summary": "Server status", "security": [], "responses": {**_ok(HEALTH), **_error_responses(403)}}},
-        "/v1/openapi.json": {"get": {"summary": "This document", "responses": {**_ok({"type": "object"}), **_error_responses(403)}}},
+        "/health": {"get": {"summary": "Server status", "security": [], "responses": {**_ok(HEALTH), **error_responses(403)}}},
+        "/v1/openapi.json": {"get": {"summary": "This document", "responses": {**_ok({"type": "object"}), **error_responses(403)}}},
         "/v1/annotate": {"post": {
             "summary": "Find mentions in a page's blocks and link them to cards",
             "requestBody": JSON_BODY,
-            "responses": {**_ok(ANNOTATE_RESPONSE), **_error_responses(400, 401, 403, 409, 413, 415, 422, 429)},
+            "responses": {**_ok(ANNOTATE_RESPONSE), **error_responses(400, 401, 403, 409, 413, 415, 422, 429)},
         }},
         "/v1/cards/{card_id}": {"get": {
             "summary": "One card",
             "parameters": [{"name": "card_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {**_ok(CARD), **_error_responses(401, 403, 404)},
+            "responses": {**_ok(CARD), **error_responses(401, 403, 404)},
         }},
         "/demo": {"get": {"summary": "The demo article page (HTML)", "security": [], "responses": {
             "200": {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}},
-            **_error_responses(403, 404)}}},
+            **error_responses(403, 404)}}},
         "/demo/static/{name}": {"get": {
             "summary": "The extension's scripts, for the demo page",
             "security": [],
             "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "A file"}, **_error_responses(403, 404)}}},
+            "responses": {"200": {"description": "A file"}, **error_responses(403, 404)}}},
         "/demo/cards/{card_id}": {"get": {
             "summary": "One card, for the demo page (no history details)",
             "security": [],
             "parameters": [{"name": "card_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {**_ok(CARD), **_error_responses(403, 404, 429)},
+            "responses": {**_ok(CARD), **error_responses(403, 404, 429)},
         }},
         "/demo/annotate": {"post": {
             "summary": "Stateless annotate for the demo page: never saves or reads history",
             "security": [],
             "requestBody": JSON_BODY,
-            "responses": {**_ok(ANNOTATE_RESPONSE), **_error_responses(400, 403, 409, 413, 415, 422, 429)},
+            "responses": {**_ok(ANNOTATE_RESPONSE), **error_responses(400, 403, 409, 413, 415, 422, 429)},
         }},
     }
     paths = {**paths, **(extra_paths or {})}
     for operations in paths.values():
         for operation in operations.values():
             if operation.get("security") != []:
-                operation["responses"].setdefault("401", _error_responses(401)["401"])
+                operation["responses"].setdefault("401", error_responses(401)["401"])
     return {
         "openapi": "3.1.0",
         "info": {"title": "Context Cards local API", "version": version,

@@ -27,7 +27,7 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 from .knowledge import alias_key, wikipedia_url
-from .linking import Link, LinkOptions
+from .linking import Link
 from .wikipedia import TIMEOUT, Breaker, Unavailable, WikipediaClient, normalize_title
 from .wikipedia_cache import (FOUND_TTL, MISS_TTL, LookupCache, MemoryTable, apply_refreshed_summaries, card_id_for,
                               query_key, title_for)
@@ -47,11 +47,10 @@ REMEMBERED_LABELS = 2000
 class WikipediaCards:
     """The enricher, the card source and the health entry for Wikipedia cards, around one client and cache."""
 
-    def __init__(self, config, pack, table, annotator=None, clock=time.monotonic, now=time.time,
+    def __init__(self, config, pack, table, clock=time.monotonic, now=time.time,
                  timeout=TIMEOUT, transport=None):
         self.config = config
         self.pack = pack
-        self.annotator = annotator
         self.cache = LookupCache(table, now)
         self.breaker = Breaker(clock)
         self.timeout, self.transport = timeout, transport
@@ -154,7 +153,7 @@ class WikipediaCards:
         deadline = time.monotonic() + max(0, self.config.wikipedia_budget_ms) / 1000
         if not result.unlinked:
             return
-        options = LinkOptions() if stateless or self.annotator is None else self.annotator.options_for(result.request)
+        options = result.options
         names: OrderedDict[str, tuple[str, list]] = OrderedDict()
         for mention in result.unlinked:
             title = normalize_title(mention.text) if mention.label in LOOKUP_LABELS else None
@@ -290,7 +289,7 @@ def init_app(app) -> None:
         table = get_store(app).kv("wikipedia")
     except StoreBusy:
         table = MemoryTable()  # another process holds the store: cache in memory for this one
-    cards = WikipediaCards(app.config["CC"], services.pack, table, services.annotator)
+    cards = WikipediaCards(app.config["CC"], services.pack, table)
     if not app.config["CC"].offline:
         apply_refreshed_summaries(services.pack, table)
     app.extensions["contextcards_wikipedia"] = cards
