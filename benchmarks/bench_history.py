@@ -47,7 +47,7 @@ def fake_annotation(rng: random.Random, url: str):
 
 def seed(folder: Path, count: int, rng: random.Random) -> None:
     """Save `count` pages with visit times spread over the past year (a history that grew over months)."""
-    from contextcards.history import HistoryService
+    from contextcards.history.service import HistoryService
     from contextcards.store import Store
 
     now = datetime.now(timezone.utc)
@@ -64,7 +64,7 @@ def seed(folder: Path, count: int, rng: random.Random) -> None:
 STARTUP = """
 import sys, time
 started = time.perf_counter()
-from contextcards.history import HistoryService
+from contextcards.history.service import HistoryService
 from contextcards.store import Store
 imported = time.perf_counter()
 service = HistoryService(Store(sys.argv[1]))
@@ -85,7 +85,7 @@ def percentile(values, fraction):
 
 
 def measure(folder: Path, count: int, rng: random.Random) -> dict:
-    from contextcards.history import HistoryService, Query
+    from contextcards.history.service import HistoryService, Query
     from contextcards.store import Store
 
     start = startup_ms(folder, count)

@@ -21,9 +21,9 @@ from contextcards.annotate import AnnotateRequest, Annotation  # noqa: E402
 from contextcards.config import Config  # noqa: E402
 from contextcards.knowledge import Pack  # noqa: E402
 from contextcards.linking import Unlinked  # noqa: E402
-from contextcards.wikipedia import MediaWiki  # noqa: E402
-from contextcards.wikipedia_cache import MemoryTable, card_id_for  # noqa: E402
-from contextcards.wikipedia_cards import WikipediaCards  # noqa: E402
+from contextcards.wikipedia.client import MediaWiki  # noqa: E402
+from contextcards.wikipedia.cache import MemoryTable, card_id_for  # noqa: E402
+from contextcards.wikipedia.cards import WikipediaCards  # noqa: E402
 
 LATENCY = 0.150
 NAMES = 30

@@ -18,8 +18,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from contextcards.annotate import AnnotateRequest, Annotation
 from contextcards.app import create_app
 from contextcards.cli import main
-from contextcards.history import HistoryService, get_history
-from contextcards.history_record import canonical_url, parse_time, sentence_around
+from contextcards.history.service import HistoryService, get_history
+from contextcards.history.record import canonical_url, parse_time, sentence_around
 from contextcards.linking import Link
 from contextcards.store import Store
 
@@ -687,7 +687,7 @@ class HistoryModel(RuleBasedStateMachine):
 
 
 def _query(**fields):
-    from contextcards.history import Query
+    from contextcards.history.service import Query
 
     return Query(limit=200, **fields)
 

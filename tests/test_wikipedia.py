@@ -14,10 +14,10 @@ from contextcards.cli import main
 from contextcards.knowledge import MARKUP, load_pack
 from contextcards.linking import Link, Unlinked
 from contextcards.store import Store
-from contextcards.wikipedia import Breaker, WikipediaClient, normalize_title
-from contextcards.wikipedia_cache import FOUND_TTL, MISS_TTL, MemoryTable, card_id_for, title_for
-from contextcards.wikipedia_cards import WikipediaCards
-from contextcards.wikipedia_text import summarize
+from contextcards.wikipedia.client import Breaker, WikipediaClient, normalize_title
+from contextcards.wikipedia.cache import FOUND_TTL, MISS_TTL, MemoryTable, card_id_for, title_for
+from contextcards.wikipedia.cards import WikipediaCards
+from contextcards.wikipedia.text import summarize
 
 from conftest import FIXTURES, annotate_body, loopback_client, make_config
 from fake_mediawiki import FakeMediaWiki

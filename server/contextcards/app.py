@@ -1,13 +1,12 @@
 """The app factory: layer the configuration, load the pack and pipeline once, register the blueprints."""
 
-import os
 from dataclasses import dataclass, field
 
 from flask import Flask
 
-from . import __version__, errors, security
+from . import __version__, api, demo, errors, history, security, wikipedia
 from .annotate import Annotator
-from .config import Config, config_from_env
+from .config import Config, config_from_env, ensure_private_dir
 from .knowledge import Pack, load_pack
 from .recognition import Recognizer, get_recognizer
 
@@ -53,12 +52,6 @@ class Services:
         return report
 
 
-def ensure_private_dir(path):
-    """Create the data directory readable by the user alone."""
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
-
-
 def create_app(config: Config | None = None) -> Flask:
     """Build an app from a Config (or the environment); no work happens at import time."""
     config = config or config_from_env()
@@ -73,13 +66,8 @@ def create_app(config: Config | None = None) -> Flask:
 
     errors.init_app(app)
     security.init_app(app)
-    from . import api, demo
-
     app.register_blueprint(api.bp)
     app.register_blueprint(demo.bp)
-    from . import history, wikipedia_cards
-
-    wikipedia_cards.init_app(app)  # before history: history saves the cards it adds
-
+    wikipedia.init_app(app)  # before history: history saves the cards it adds
     history.init_app(app)  # last: its enricher must run after the others (it saves what they found)
     return app

@@ -6,25 +6,23 @@ import sys
 from pathlib import Path
 
 import click
+from waitress import create_server
 
 from . import __version__
-from .config import config_from_env
+from .annotate import AnnotateRequest, to_json
+from .app import create_app
+from .config import cli_config, ensure_private_dir
 from .errors import ContextCardsError, PackError
+from .history.cli import history
+from .knowledge import check_pack_file, load_pack
+from .page_text import html_blocks, text_blocks
+from .pairing import CODE_LIFETIME, load_or_create_token, new_pairing_code
+from .wikipedia.cli import cache, refresh
 
 CLI_WIKIPEDIA_BUDGET_MS = 5000
 
 
-def _config(**overrides):
-    try:
-        config = config_from_env()
-    except ValueError as exc:
-        raise click.ClickException(f"bad setting in the environment: {exc}") from None
-    return config.with_overrides(**{k: v for k, v in overrides.items() if v is not None})
-
-
 def _app(config):
-    from .app import create_app
-
     try:
         return create_app(config)
     except PackError as exc:
@@ -43,10 +41,8 @@ def main():
 @click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 (default 8731).")
 def serve(port):
     """Start the local server on 127.0.0.1."""
-    from waitress import create_server
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    config = _config(port=port)
+    config = cli_config(port=port)
     app = _app(config)
     try:
         # waitress would listen on every interface by default: loopback only, always.
@@ -65,8 +61,6 @@ def serve(port):
         click.echo(f"  degraded: {reason}")
     for line in app.extensions.get("contextcards_banner", []):
         click.echo(f"  {line}")
-    from .pairing import CODE_LIFETIME, new_pairing_code
-
     code = new_pairing_code(config.data_dir)
     click.echo(f"  pairing code: {code} (valid {CODE_LIFETIME // 60} minutes; enter it in the extension's popup)")
     click.echo(f"  demo page: {base}/demo")
@@ -81,10 +75,7 @@ def serve(port):
 @main.command()
 def pair():
     """Print a fresh pairing code for the extension (valid 10 minutes)."""
-    from .app import ensure_private_dir
-    from .pairing import load_or_create_token, new_pairing_code
-
-    config = _config()
+    config = cli_config()
     try:
         ensure_private_dir(config.data_dir)
         load_or_create_token(config.data_dir)
@@ -97,10 +88,7 @@ def pair():
 @main.command()
 def token():
     """Print this install's API token, for scripts (keep it secret)."""
-    from .app import ensure_private_dir
-    from .pairing import load_or_create_token
-
-    config = _config()
+    config = cli_config()
     try:
         ensure_private_dir(config.data_dir)
         click.echo(load_or_create_token(config.data_dir))
@@ -122,8 +110,6 @@ def _read_blocks(source: str) -> tuple[str, list[str]]:
         raise click.ClickException(f"{source} is not UTF-8 text") from None
     except OSError as exc:
         raise click.ClickException(f"cannot read {source}: {exc.strerror}") from None
-    from .page_text import html_blocks, text_blocks
-
     is_html = source.lower().endswith((".html", ".htm")) or text.lstrip()[:15].lower().startswith(("<!doctype", "<html"))
     return text, html_blocks(text) if is_html else text_blocks(text)
 
@@ -134,11 +120,9 @@ def _read_blocks(source: str) -> tuple[str, list[str]]:
 @click.option("--all", "all_mentions", is_flag=True, help="Every mention, not only the first of each card.")
 def annotate(source, as_json, all_mentions):
     """Annotate a text or HTML file (or - for standard input); nothing is saved."""
-    from .annotate import AnnotateRequest, to_json
-
     _, blocks = _read_blocks(source)
     # A one-shot command can wait for Wikipedia longer than a page being read would.
-    config = _config(wikipedia_budget_ms=CLI_WIKIPEDIA_BUDGET_MS)
+    config = cli_config(wikipedia_budget_ms=CLI_WIKIPEDIA_BUDGET_MS)
     app = _app(config)
     request = AnnotateRequest(url="", title=source, blocks=[(f"b{i}", t) for i, t in enumerate(blocks)],
                               save=False, all_mentions=all_mentions)
@@ -168,10 +152,8 @@ def pack():
 @pack.command()
 def stats():
     """Count the cards of the bundled pack (and CONTEXTCARDS_PACKS) by kind."""
-    from .knowledge import load_pack
-
     try:
-        config = _config()
+        config = cli_config()
         loaded = load_pack(config.packs, config.bundled_pack)
     except PackError as exc:
         raise click.ClickException(str(exc)) from None
@@ -184,8 +166,6 @@ def stats():
 @click.argument("file", type=click.Path(path_type=Path))
 def check(file):
     """Validate a pack file: one line per problem, exit 1 if there are any."""
-    from .knowledge import check_pack_file
-
     problems = check_pack_file(file)
     for problem in problems:
         click.echo(problem)
@@ -193,14 +173,6 @@ def check(file):
         sys.exit(1)
     click.echo(f"{file}: ok")
 
-
-# The history commands live with the history modules; importing them is cheap (click only).
-from .history_cli import history  # noqa: E402
-
 main.add_command(history)
-
-# `contextcards cache clear` and `contextcards pack refresh` live with the Wikipedia modules.
-from .wikipedia_cli import cache, refresh  # noqa: E402
-
 main.add_command(cache)
 pack.add_command(refresh)

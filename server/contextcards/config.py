@@ -5,6 +5,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
+import click
 import platformdirs
 
 DEFAULT_PORT = 8731
@@ -85,3 +86,18 @@ def config_from_env(environ=None) -> Config:
     if env.get("CONTEXTCARDS_WIKIPEDIA_BUDGET_MS"):
         changes["wikipedia_budget_ms"] = int(env["CONTEXTCARDS_WIKIPEDIA_BUDGET_MS"])
     return replace(config, **changes)
+
+
+def cli_config(**overrides) -> Config:
+    """The configuration for a command: the environment plus the command's options; a bad setting is one line."""
+    try:
+        config = config_from_env()
+    except ValueError as exc:
+        raise click.ClickException(f"bad setting in the environment: {exc}") from None
+    return config.with_overrides(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create a directory (and its parents) readable by the user alone."""
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)

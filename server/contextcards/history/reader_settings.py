@@ -8,10 +8,10 @@ are never saved; "always" is for the extension (annotate without asking).
 
 from dataclasses import dataclass
 
-from .history_record import site_matches, site_of
-from .knowledge import alias_key
-from .linking import LinkOptions
-from .store import Store
+from .record import site_matches, site_of
+from ..knowledge import alias_key
+from ..linking import LinkOptions
+from ..store import Store
 
 SITE_RULES = ("always", "never")
 

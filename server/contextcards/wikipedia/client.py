@@ -21,8 +21,8 @@ import httpx
 import wikipediaapi
 from wikipediaapi import WikipediaException, WikiRateLimitError
 
-from . import __version__
-from .wikipedia_text import plain_text, summarize
+from .. import __version__
+from .text import plain_text, summarize
 
 log = logging.getLogger("contextcards")
 

@@ -13,8 +13,8 @@ import csv
 import io
 import json
 
-from . import __version__
-from .history_record import quote_context
+from .. import __version__
+from .record import quote_context
 
 FORMATS = {
     "json": ("application/json", "json"),

@@ -6,7 +6,7 @@ background pool as one batch, and /v1/annotate waits for them at most the budget
 (`wikipedia_budget_ms`, 300 ms). Names still being fetched link to a card with
 `status: "pending"` whose id is `wiki:<the name as a title>`; GET /v1/cards/<id> answers
 the finished card once it is there (the extension asks again on hover), or 404 when
-Wikipedia has no page that fits. Which page fits a name: wikipedia_choice.py.
+Wikipedia has no page that fits. Which page fits a name: choice.py.
 
 Card ids are "wiki:" + canonical title, with "%" and "/" percent-encoded inside the id
 ("wiki:AC%2FDC"): every card route keeps Flask's default converter, and the extension's
@@ -15,7 +15,7 @@ the pack card instead. Names from pages sent with `save: false` (private windows
 demo, the CLI) are cached in memory only, never in the store.
 
 Offline is normal: CONTEXTCARDS_OFFLINE=1 sends nothing (cached cards still show); after a
-failed request every lookup pauses for a minute (wikipedia.Breaker). While lookups are off
+failed request every lookup pauses for a minute (client.Breaker). While lookups are off
 or paused, names not in the cache get no card and no pending mark. /health says
 "wikipedia": on, off or paused, and none of these makes the server "degraded".
 """
@@ -26,12 +26,11 @@ import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
-from .knowledge import alias_key, wikipedia_url
-from .linking import Link
-from .wikipedia import TIMEOUT, Breaker, Unavailable, WikipediaClient, normalize_title
-from .wikipedia_cache import (FOUND_TTL, MISS_TTL, LookupCache, MemoryTable, apply_refreshed_summaries, card_id_for,
-                              query_key, title_for)
-from .wikipedia_choice import LABEL_KINDS, SEARCH_LABELS, choose_pages, default_kind, mentions_any
+from ..knowledge import alias_key, wikipedia_url
+from ..linking import Link
+from .client import TIMEOUT, Breaker, Unavailable, WikipediaClient, normalize_title
+from .cache import FOUND_TTL, MISS_TTL, LookupCache, card_id_for, query_key, title_for
+from .choice import LABEL_KINDS, SEARCH_LABELS, choose_pages, default_kind, mentions_any
 
 log = logging.getLogger("contextcards")
 
@@ -278,21 +277,3 @@ class WikipediaCards:
             event = self.inflight.pop(key, None)
         if event:
             event.set()
-
-
-def init_app(app) -> None:
-    """Plug Wikipedia cards into the annotator, the card route and /health (before history, which saves them)."""
-    from .store import StoreBusy, get_store
-
-    services = app.extensions["contextcards"]
-    try:
-        table = get_store(app).kv("wikipedia")
-    except StoreBusy:
-        table = MemoryTable()  # another process holds the store: cache in memory for this one
-    cards = WikipediaCards(app.config["CC"], services.pack, table)
-    if not app.config["CC"].offline:
-        apply_refreshed_summaries(services.pack, table)
-    app.extensions["contextcards_wikipedia"] = cards
-    services.annotator.enrichers.append(cards.enrich)
-    services.card_sources.append(cards.card)
-    services.health_sources.append(cards.report_health)

@@ -14,6 +14,14 @@ from pathlib import Path
 
 import click
 
+from ..config import cli_config, ensure_private_dir
+from ..errors import ContextCardsError
+from ..store import Store, StoreBusy
+from .export import export as export_pages
+from .record import timestamp
+from .routes import parse_query
+from .service import HistoryService
+
 FORMAT_CHOICES = ["json", "jsonld", "markdown", "csv"]
 
 
@@ -21,23 +29,16 @@ class LocalHistory:
     """The history read from the store files."""
 
     def __init__(self, store):
-        from .history import HistoryService
-
         self.store = store
         self.service = HistoryService(store)
 
     def search(self, params: dict) -> dict:
-        from .history_api import parse_query
-
         return self.service.search(_checked(parse_query, params))
 
     def export(self, fmt: str, params: dict) -> str:
-        from .history_export import export
-        from .history_record import timestamp
-
         query = _checked(parse_query_for_export, params)
         pages = self.service.all_pages() if query is None else self.service.search(query)["pages"]
-        return export(pages, fmt, timestamp(self.service.clock()))
+        return export_pages(pages, fmt, timestamp(self.service.clock()))
 
     def clear(self) -> int:
         return self.service.clear()
@@ -45,8 +46,6 @@ class LocalHistory:
 
 def parse_query_for_export(params: dict):
     """None for everything, else the filters with no page limit."""
-    from .history_api import parse_query
-
     if not params:
         return None
     query = parse_query(params)
@@ -55,8 +54,6 @@ def parse_query_for_export(params: dict):
 
 
 def _checked(parse, params: dict):
-    from .errors import ContextCardsError
-
     try:
         return parse(params)
     except ContextCardsError as exc:
@@ -102,13 +99,9 @@ class ServerHistory:
 
 def _open_history(ctx):
     """The local store when it is free, else the server that has it open."""
-    from .cli import _config
-    from .store import Store, StoreBusy
-
-    config = _config()
+    config = cli_config()
     try:
-        config.data_dir.mkdir(parents=True, exist_ok=True)
-        os.chmod(config.data_dir, 0o700)
+        ensure_private_dir(config.data_dir)
         store = Store(config.data_dir)
     except StoreBusy:
         return ServerHistory(config)

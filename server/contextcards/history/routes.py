@@ -2,13 +2,13 @@
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from .api import json_body, services
-from .errors import BadRequest, NotFound, Unprocessable
-from .history import Query, decode_cursor, get_history
+from ..api import json_body, services
+from ..errors import BadRequest, NotFound, Unprocessable
+from .service import Query, decode_cursor, get_history
 from .reader_settings import SITE_RULES, Feedback
-from .history_export import FORMATS, export
-from .history_record import DATE_TIME_PATTERN, SITE_PATTERN, normal_site, parse_time, timestamp
-from .openapi import error_responses
+from .export import FORMATS, export
+from .record import DATE_TIME_PATTERN, SITE_PATTERN, normal_site, parse_time, timestamp
+from ..openapi import error_responses
 
 bp = Blueprint("history", __name__)
 

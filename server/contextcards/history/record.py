@@ -9,7 +9,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .offsets import Utf16Offsets, utf16_length
+from ..offsets import Utf16Offsets, utf16_length
 
 MAX_SENTENCE = 240
 QUOTE_CONTEXT = 32

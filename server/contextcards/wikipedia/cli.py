@@ -4,18 +4,20 @@ Both work on the store directly, so they need the server stopped: only one proce
 have the store open (store.py), and a running server keeps the cache in memory anyway.
 """
 
-import os
-
 import click
+
+from ..config import cli_config, ensure_private_dir
+from ..errors import PackError
+from ..knowledge import load_pack
+from ..store import Store, StoreBusy
+from .cache import refresh_pack
+from .client import Breaker, Unavailable, WikipediaClient
 
 
 def _open_table(ctx, config):
     """The store's Wikipedia table; a readable error when the server (or anything else) has it open."""
-    from .store import Store, StoreBusy
-
     try:
-        config.data_dir.mkdir(parents=True, exist_ok=True)
-        os.chmod(config.data_dir, 0o700)
+        ensure_private_dir(config.data_dir)
         store = Store(config.data_dir)
     except StoreBusy:
         raise click.ClickException(f"the server is running on {config.data_dir} and holds the cache; "
@@ -35,9 +37,7 @@ def cache():
 @click.pass_context
 def clear(ctx):
     """Forget every cached Wikipedia answer and refreshed pack summary."""
-    from .cli import _config
-
-    table = _open_table(ctx, _config())
+    table = _open_table(ctx, cli_config())
     count = len(table.items())
     table.clear()
     click.echo(f"cleared {count} cached Wikipedia entr{'y' if count == 1 else 'ies'}")
@@ -49,13 +49,7 @@ def clear(ctx):
 @click.pass_context
 def refresh(ctx, only):
     """Fetch the current Wikipedia summary of pack cards into the cache (the bundled files stay as they are)."""
-    from .cli import _config
-    from .errors import PackError
-    from .knowledge import load_pack
-    from .wikipedia import Breaker, Unavailable, WikipediaClient
-    from .wikipedia_cache import refresh_pack
-
-    config = _config()
+    config = cli_config()
     if config.offline:
         raise click.ClickException("CONTEXTCARDS_OFFLINE is set: nothing is fetched from Wikipedia")
     try:

@@ -15,10 +15,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from .errors import ServiceUnavailable
-from .history_record import canonical_url, mentions_of, page_id_for, site_matches, site_of, timestamp
+from ..errors import ServiceUnavailable
+from .record import canonical_url, mentions_of, page_id_for, site_matches, site_of, timestamp
 from .reader_settings import ReaderSettings
-from .store import Store, StoreBusy, get_store
+from ..store import Store
 
 log = logging.getLogger("contextcards")
 
@@ -253,26 +253,3 @@ def get_history(app) -> HistoryService:
         raise ServiceUnavailable("The history is in use by another Context Cards process on this data directory.",
                                  code="history_unavailable")
     return history
-
-
-def init_app(app) -> None:
-    """Open the store, build the index, and plug history into the annotator, /health, the routes and OpenAPI."""
-    from . import history_api
-
-    services = app.extensions["contextcards"]
-    services.openapi_paths.update(history_api.OPENAPI_PATHS)
-    app.register_blueprint(history_api.bp)
-    try:
-        store = get_store(app)
-    except StoreBusy as exc:
-        # A second process on the same data directory (`contextcards annotate` while the server runs):
-        # it works without history rather than overwrite the other's files.
-        reason = f"history off: {exc}"
-        log.warning(reason)
-        services.health_sources.append(lambda report: report["degraded"].append(reason))
-        return
-    history = HistoryService(store, services.pack)
-    app.extensions["contextcards_history"] = history
-    services.annotator.enrichers.append(history.enrich)
-    services.annotator.options_for = history.reader.link_options
-    services.health_sources.append(history.report_health)

@@ -12,8 +12,8 @@ entity of the same page, and no other result passes too.
 
 import re
 
-from .wikipedia import MAX_TITLES
-from .wikipedia_text import split_sentences
+from .client import MAX_TITLES
+from .text import split_sentences
 
 SEARCH_LABELS = {"PERSON", "ORG", "PRODUCT", "FAC", "EVENT", "LAW", "WORK_OF_ART"}
 MAX_SEARCHES = 8

@@ -1,0 +1,30 @@
+"""The history of pages read: a store-backed service, its routes, records, exports, reader settings and CLI."""
+
+import logging
+
+from ..store import StoreBusy, get_store
+from .routes import OPENAPI_PATHS, bp
+from .service import HistoryService
+
+log = logging.getLogger("contextcards")
+
+
+def init_app(app) -> None:
+    """Open the store, build the index, and plug history into the annotator, /health, the routes and OpenAPI."""
+    services = app.extensions["contextcards"]
+    services.openapi_paths.update(OPENAPI_PATHS)
+    app.register_blueprint(bp)
+    try:
+        store = get_store(app)
+    except StoreBusy as exc:
+        # A second process on the same data directory (`contextcards annotate` while the server runs):
+        # it works without history rather than overwrite the other's files.
+        reason = f"history off: {exc}"
+        log.warning(reason)
+        services.health_sources.append(lambda report: report["degraded"].append(reason))
+        return
+    history = HistoryService(store, services.pack)
+    app.extensions["contextcards_history"] = history
+    services.annotator.enrichers.append(history.enrich)
+    services.annotator.options_for = history.reader.link_options
+    services.health_sources.append(history.report_health)

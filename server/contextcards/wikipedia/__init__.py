@@ -1,0 +1,21 @@
+"""Wikipedia for the long tail: client, cache, choice of page, text, cards and CLI; the only network access."""
+
+from ..store import StoreBusy, get_store
+from .cache import MemoryTable, apply_refreshed_summaries
+from .cards import WikipediaCards
+
+
+def init_app(app) -> None:
+    """Plug Wikipedia cards into the annotator, the card route and /health (before history, which saves them)."""
+    services = app.extensions["contextcards"]
+    try:
+        table = get_store(app).kv("wikipedia")
+    except StoreBusy:
+        table = MemoryTable()  # another process holds the store: cache in memory for this one
+    cards = WikipediaCards(app.config["CC"], services.pack, table)
+    if not app.config["CC"].offline:
+        apply_refreshed_summaries(services.pack, table)
+    app.extensions["contextcards_wikipedia"] = cards
+    services.annotator.enrichers.append(cards.enrich)
+    services.card_sources.append(cards.card)
+    services.health_sources.append(cards.report_health)
