@@ -31,18 +31,24 @@ CARDS = [f"card-{n}" for n in range(400)]
 def fake_annotation(rng: random.Random, url: str):
     """An annotation as linking leaves it: six cards, each mentioned in its own sentence."""
     from contextcards.annotate import AnnotateRequest, Annotation
+    from contextcards.knowledge import Card
     from contextcards.linking import Link
 
     cards = rng.sample(CARDS, 6)
     sentences = [f"{' '.join(rng.choices(WORDS, k=8))} {card} {' '.join(rng.choices(WORDS, k=14))}." for card in cards]
     blocks = [(f"b{i}", s) for i, s in enumerate(sentences)]
-    result = Annotation(AnnotateRequest(url=url, title=" ".join(rng.choices(WORDS, k=7)), blocks=blocks))
-    for i, (card, sentence) in enumerate(zip(cards, sentences)):
-        start = sentence.index(card)
-        result.links.append(Link(i, start, start + len(card), card, card, 0.9))
-        result.cards[card] = {"id": card, "title": card.replace("-", " ").title(),
-                              "url": f"https://en.wikipedia.org/wiki/{card}"}
-    return result
+    links = [Link(i, s.index(card), s.index(card) + len(card), card, card, 0.9)
+             for i, (card, s) in enumerate(zip(cards, sentences))]
+    found = {card: Card(id=card, title=card.replace("-", " ").title(), kind="concept", summary="", wikipedia=card)
+             for card in cards}
+    return Annotation(AnnotateRequest(url=url, title=" ".join(rng.choices(WORDS, k=7)), blocks=blocks), links, found)
+
+
+def save(service, annotation):
+    """What the annotator asks of the history for a page that may be written."""
+    from contextcards.annotate import spans
+
+    return service.record(annotation, annotation.links, spans(annotation.request.blocks, annotation.links), save=True)
 
 
 def seed(folder: Path, count: int, rng: random.Random) -> None:
@@ -57,7 +63,7 @@ def seed(folder: Path, count: int, rng: random.Random) -> None:
     service = HistoryService(store, clock=lambda: clock_value[0])
     for n, moment in enumerate(times):
         clock_value[0] = moment
-        service.record_visit(fake_annotation(rng, f"https://{rng.choice(SITES)}/{n}/story"))
+        save(service, fake_annotation(rng, f"https://{rng.choice(SITES)}/{n}/story"))
     store.close()
 
 
@@ -97,7 +103,7 @@ def measure(folder: Path, count: int, rng: random.Random) -> dict:
                else f"https://bench-new.example/{n}")
         annotation = fake_annotation(rng, url)
         began = time.perf_counter()
-        service.enrich(annotation, stateless=False)
+        save(service, annotation)
         saves.append((time.perf_counter() - began) * 1000)
     searches = []
     for n in range(SEARCHES):

@@ -1,9 +1,9 @@
 """Wikipedia cards for a 30-name article: the batched path against one-request-per-name, in the same run.
 
 A fake MediaWiki on 127.0.0.1 (tests/fake_mediawiki.py) adds 150 ms to every request,
-about what English Wikipedia costs from a home connection. Batched: the enricher and card
-source the app uses (WikipediaCards), from the moment the article's unlinked names reach
-the enricher until every card is ready. Naive: the plain wikipedia-api client, name by
+about what English Wikipedia costs from a home connection. Batched: what the app uses
+(WikipediaCards.resolve, then its card source), from the moment the article's unlinked
+names reach resolve until every card is ready. Naive: the plain wikipedia-api client, name by
 name, `page.exists()` then `page.summary` (two requests each), as its README shows.
 """
 
@@ -17,10 +17,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fake_mediawiki import FakeMediaWiki  # noqa: E402
 
-from contextcards.annotate import AnnotateRequest, Annotation  # noqa: E402
 from contextcards.config import Config  # noqa: E402
 from contextcards.knowledge import Pack  # noqa: E402
-from contextcards.linking import Unlinked  # noqa: E402
+from contextcards.linking import LinkOptions, Unlinked  # noqa: E402
 from contextcards.wikipedia.client import MediaWiki  # noqa: E402
 from contextcards.wikipedia.cache import MemoryTable, card_id_for  # noqa: E402
 from contextcards.wikipedia.cards import WikipediaCards  # noqa: E402
@@ -32,13 +31,12 @@ TARGET = 10.0
 
 
 def article(names):
-    """One block naming everyone, as the enricher receives it after linking."""
+    """One block naming everyone: the entities linking leaves for Wikipedia."""
     text, unlinked = "", []
     for name in names:
         unlinked.append(Unlinked(0, len(text), len(text) + len(name), name, "PERSON"))
         text += f"{name} said so. "
-    return Annotation(AnnotateRequest("https://bench.example/a", "bench", [("b0", text)], save=False),
-                      unlinked=unlinked)
+    return unlinked
 
 
 def batched(wiki, names) -> tuple[float, int]:
@@ -48,10 +46,10 @@ def batched(wiki, names) -> tuple[float, int]:
     cards = WikipediaCards(config, Pack([]), MemoryTable())
     try:
         started = time.perf_counter()
-        cards.enrich(article(names), stateless=True)
+        cards.resolve(article(names), [], LinkOptions(), persist=False)
         waiting = {card_id_for(name) for name in names}
         while waiting:
-            waiting = {card_id for card_id in waiting if (cards.card(card_id) or {}).get("status") != "ready"}
+            waiting = {card_id for card_id in waiting if getattr(cards.card(card_id), "status", None) != "ready"}
             if waiting:
                 time.sleep(0.005)
         elapsed = time.perf_counter() - started

@@ -4,7 +4,7 @@ import tomllib
 
 import pytest
 
-from contextcards.annotate import AnnotateRequest
+from contextcards.annotate import AnnotateRequest, HistoryUse
 from contextcards.app import create_app
 from contextcards.page_text import text_blocks
 
@@ -21,7 +21,7 @@ def annotator(tmp_path_factory):
 
 def found_cards(annotator, text):
     blocks = [(f"b{i}", t) for i, t in enumerate(text_blocks(text))]
-    result = annotator.annotate(AnnotateRequest(url="", title="", blocks=blocks, save=False), stateless=True)
+    result = annotator.annotate(AnnotateRequest(url="", title="", blocks=blocks, history=HistoryUse.NONE))
     return {link.card for link in result.links}
 
 

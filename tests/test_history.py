@@ -15,11 +15,12 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from contextcards.annotate import AnnotateRequest, Annotation
+from contextcards.annotate import AnnotateRequest, Annotation, spans
 from contextcards.app import create_app
 from contextcards.cli import main
 from contextcards.history.service import HistoryService, get_history
 from contextcards.history.record import canonical_url, parse_time, sentence_around
+from contextcards.knowledge import Card
 from contextcards.linking import Link
 from contextcards.store import Store
 
@@ -533,7 +534,7 @@ def seed_cli_history(tmp_path):
     service = HistoryService(store, clock=Clock())
     for url, title, card in [("https://a.example/1", "About DeepSeek", "deepseek"),
                              ("https://b.example/2", "About China", "china")]:
-        service.record_visit(fake_annotation(url, title, [card]))
+        save_page(service, url, title, [card])
     store.close()
 
 
@@ -599,15 +600,14 @@ CARDS = ["xray", "yankee", "zulu"]
 URLS = [f"https://site{n}.example/page" for n in range(5)]
 
 
-def fake_annotation(url: str, title: str, cards: list[str]) -> Annotation:
-    """An annotation as linking would leave it: one block naming each card."""
+def save_page(service: HistoryService, url: str, title: str, cards: list[str]) -> str | None:
+    """Save a page as the annotator would after linking: one block naming each card."""
     text = " ".join(f"{card} here." for card in cards) or "nothing here."
-    result = Annotation(AnnotateRequest(url=url, title=title, blocks=[("b0", text)]))
-    for card in cards:
-        start = text.index(card)
-        result.links.append(Link(0, start, start + len(card), card, card, 0.9))
-        result.cards[card] = {"id": card, "title": card.title(), "url": None}
-    return result
+    request = AnnotateRequest(url=url, title=title, blocks=[("b0", text)])
+    links = [Link(0, text.index(card), text.index(card) + len(card), card, card, 0.9) for card in cards]
+    found = {card: Card(id=card, title=card.title(), kind="concept", summary="") for card in cards}
+    page_id, _ = service.record(Annotation(request, links, found), links, spans(request.blocks, links), save=True)
+    return page_id
 
 
 class HistoryModel(RuleBasedStateMachine):
@@ -630,7 +630,7 @@ class HistoryModel(RuleBasedStateMachine):
     def save(self, url, words, cards, gap):
         self.clock.advance(minutes=gap)
         now = parse_time(self.clock().isoformat())
-        self.service.record_visit(fake_annotation(url, " ".join(words), cards))
+        save_page(self.service, url, " ".join(words), cards)
         old = self.model.get(url)
         visits = 1 if old is None else old["visits"] + (self.clock() - old["at"] > timedelta(minutes=30))
         self.model[url] = {"title": " ".join(words), "cards": (old["cards"] if old else set()) | set(cards),

@@ -3,7 +3,7 @@
 import pytest
 
 from contextcards.knowledge import Pack, read_pack_file
-from contextcards.linking import LinkOptions, link_mentions
+from contextcards.linking import LinkOptions, first_mentions, link_mentions
 from contextcards.recognition import Recognizer
 
 from conftest import FIXTURES
@@ -21,10 +21,11 @@ def recognizer(pack):
     return Recognizer("", pack)
 
 
-def link(recognizer, pack, *texts, **options):
+def link(recognizer, pack, *texts, all_mentions=False, **options):
+    """The links the reader sees: every mention, or (by default) the first of each card."""
     links, unlinked = link_mentions(list(texts), recognizer.analyse(list(texts)), pack, LinkOptions(**options),
                                     recognizer.has_ner)
-    return links
+    return links if all_mentions else first_mentions(links)
 
 
 def cards_of(links):

@@ -4,15 +4,15 @@ import json
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 from urllib.parse import quote, unquote
 
 import pytest
 
-from contextcards.annotate import AnnotateRequest, Annotation
 from contextcards.app import create_app
 from contextcards.cli import main
 from contextcards.knowledge import MARKUP, load_pack
-from contextcards.linking import Link, Unlinked
+from contextcards.linking import Link, LinkOptions, Unlinked, first_mentions
 from contextcards.store import Store
 from contextcards.wikipedia.client import Breaker, WikipediaClient, normalize_title
 from contextcards.wikipedia.cache import FOUND_TTL, MISS_TTL, MemoryTable, card_id_for, title_for
@@ -104,21 +104,33 @@ def make_cards(tmp_path, wiki, clock):
 
 
 def page(*names, save=True, all_mentions=False, links=()):
-    """An annotation of one block naming each (text, label) once, with the given pack links."""
-    text, unlinked = "", []
+    """A page after linking: one block naming each (text, label) once, with the given pack links."""
+    unlinked, start = [], 0
     for name, label in names:
-        start = len(text)
-        text += name + ". "
         unlinked.append(Unlinked(0, start, start + len(name), name, label))
-    request = AnnotateRequest("https://news.example/a", "A page", [("b0", text)], save=save, all_mentions=all_mentions)
-    return Annotation(request, links=list(links), unlinked=unlinked)
+        start += len(name) + 2
+    return SimpleNamespace(unlinked=unlinked, links=list(links), cards={}, save=save, all_mentions=all_mentions)
+
+
+def enrich(cards, result):
+    """What the annotator does with Wikipedia: resolve, merge in page order, first mentions unless all are wanted."""
+    found_links, found_cards = cards.resolve(result.unlinked, result.links, LinkOptions(), persist=result.save)
+    links = sorted([*result.links, *found_links], key=lambda link: (link.block, link.start))
+    result.links = links if result.all_mentions else first_mentions(links)
+    result.cards.update({card_id: card.to_json() for card_id, card in found_cards.items()})
+
+
+def card_json(cards, card_id):
+    """The card source's answer as the card route shows it."""
+    card = cards.card(card_id)
+    return card.to_json() if card else None
 
 
 def wait_ready(cards, card_id, seconds=5.0):
     """Poll the card source until the card is no longer pending."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        card = cards.card(card_id)
+        card = card_json(cards, card_id)
         if card is None or card.get("status") != "pending":
             return card
         time.sleep(0.02)
@@ -224,7 +236,7 @@ def test_card_ids_round_trip_through_encode_uri_component(title):
 def test_a_failed_request_pauses_lookups_and_is_not_retried(make_cards, wiki, clock, how, details, pause):
     wiki.fail("Lisa Su", how, **details)
     cards = make_cards()
-    cards.enrich(page(("Lisa Su", "PERSON")), False)
+    enrich(cards, page(("Lisa Su", "PERSON")))
     wait_for(lambda: not cards.inflight)
     assert len(wiki.requests) == 1  # no retries
     report = {}
@@ -232,11 +244,11 @@ def test_a_failed_request_pauses_lookups_and_is_not_retried(make_cards, wiki, cl
     assert report["wikipedia"] == "paused" and report["wikipedia_resumes_in"] == pause
     # Paused: no request, no pending mark, nothing cached.
     result = page(("Lisa Su", "PERSON"))
-    cards.enrich(result, False)
+    enrich(cards, result)
     assert result.links == [] and len(wiki.requests) == 1
     clock.advance(pause + 1)
     wiki.failures.clear()
-    cards.enrich(page(("Lisa Su", "PERSON")), False)
+    enrich(cards, page(("Lisa Su", "PERSON")))
     assert wait_ready(cards, "wiki:Lisa Su")["summary"].startswith("Lisa Su (born 7 November 1969) is")
     assert len(wiki.requests) == 2
 
@@ -252,7 +264,7 @@ def test_a_timeout_fails_fast_and_pauses(make_cards, wiki):
     wiki.fail("Lisa Su", "slow", delay=3.0)
     cards = make_cards(timeout=0.3)
     started = time.monotonic()
-    cards.enrich(page(("Lisa Su", "PERSON")), False)
+    enrich(cards, page(("Lisa Su", "PERSON")))
     wait_for(lambda: not cards.inflight)
     assert time.monotonic() - started < 1.5
     assert cards.state() == "paused"
@@ -260,13 +272,13 @@ def test_a_timeout_fails_fast_and_pauses(make_cards, wiki):
 
 def test_no_network_answers_at_full_speed_and_says_paused(make_cards, clock):
     cards = make_cards(api="http://127.0.0.1:9/w/api.php")  # nothing listens on the discard port
-    cards.enrich(page(("Lisa Su", "PERSON")), False)
+    enrich(cards, page(("Lisa Su", "PERSON")))
     wait_for(lambda: not cards.inflight)
     assert cards.state() == "paused"
     started = time.monotonic()
     for _ in range(20):
         result = page(("Lisa Su", "PERSON"), ("Taipei", "GPE"))
-        cards.enrich(result, False)
+        enrich(cards, result)
         assert result.links == [] and result.cards == {}
     assert time.monotonic() - started < 0.2  # no 10-second timeout per name: nothing is even tried
     assert cards.client.requests == 1
@@ -277,9 +289,9 @@ def test_no_network_answers_at_full_speed_and_says_paused(make_cards, clock):
 def test_offline_setting_sends_nothing(make_cards, wiki):
     cards = make_cards(offline=True)
     result = page(("Lisa Su", "PERSON"))
-    cards.enrich(result, False)
+    enrich(cards, result)
     assert result.links == [] and wiki.requests == [] and cards._client is None
-    assert cards.card("wiki:Lisa Su") is None
+    assert card_json(cards, "wiki:Lisa Su") is None
     report = {}
     cards.report_health(report)
     assert report["wikipedia"] == "off"
@@ -291,7 +303,7 @@ def test_offline_setting_sends_nothing(make_cards, wiki):
 def test_exact_pages_and_redirects_become_cards(make_cards, wiki):
     cards = make_cards()
     result = page(("Lisa Su", "PERSON"), ("AMD", "ORG"), ("Taipei", "GPE"), ("Zürich", "GPE"))
-    cards.enrich(result, False)
+    enrich(cards, result)
     assert [(link.text, link.card) for link in result.links] == [
         ("Lisa Su", "wiki:Lisa Su"), ("AMD", "wiki:Advanced Micro Devices"), ("Taipei", "wiki:Taipei"),
         ("Zürich", "wiki:Zürich")]
@@ -309,32 +321,32 @@ def test_exact_pages_and_redirects_become_cards(make_cards, wiki):
 def test_disambiguation_and_missing_pages_get_no_card_and_are_remembered(make_cards, wiki, clock):
     cards = make_cards()
     result = page(("Mercury", "GPE"), ("Nowhere Town", "GPE"))
-    cards.enrich(result, False)
+    enrich(cards, result)
     assert result.links == [] and result.cards == {}
     assert len(wiki.requests) == 1  # places are never searched for
-    cards.enrich(page(("Mercury", "GPE"), ("Nowhere Town", "GPE")), False)
+    enrich(cards, page(("Mercury", "GPE"), ("Nowhere Town", "GPE")))
     assert len(wiki.requests) == 1  # the misses are cached...
     clock.advance(MISS_TTL + 1)
-    cards.enrich(page(("Mercury", "GPE"), ("Nowhere Town", "GPE")), False)
+    enrich(cards, page(("Mercury", "GPE"), ("Nowhere Town", "GPE")))
     assert len(wiki.requests) == 2  # ...for a day
 
 
 def test_found_pages_are_cached_for_two_weeks(make_cards, wiki, clock):
     cards = make_cards()
-    cards.enrich(page(("Taipei", "GPE")), False)
+    enrich(cards, page(("Taipei", "GPE")))
     clock.advance(FOUND_TTL - 60)
     result = page(("Taipei", "GPE"))
-    cards.enrich(result, False)
+    enrich(cards, result)
     assert [link.card for link in result.links] == ["wiki:Taipei"] and len(wiki.requests) == 1
     clock.advance(120)
-    cards.enrich(page(("Taipei", "GPE")), False)
+    enrich(cards, page(("Taipei", "GPE")))
     assert len(wiki.requests) == 2
 
 
 def test_an_exact_page_that_disagrees_with_the_label_falls_back_to_search_with_page_evidence(make_cards, wiki):
     cards = make_cards()
     result = page(("Apple", "ORG"), ("Tim Cook", "PERSON"))
-    cards.enrich(result, False)
+    enrich(cards, result)
     assert [(link.text, link.card) for link in result.links] == [("Apple", "wiki:Apple Inc.")]
     assert result.cards["wiki:Apple Inc."]["kind"] == "org"
     assert any(r.get("list") == "search" for r in wiki.requests)
@@ -343,10 +355,10 @@ def test_an_exact_page_that_disagrees_with_the_label_falls_back_to_search_with_p
 def test_search_results_without_evidence_on_the_page_are_refused(make_cards, wiki):
     cards = make_cards()
     result = page(("Apple", "ORG"))  # nothing else on the page says which Apple
-    cards.enrich(result, False)
+    enrich(cards, result)
     assert result.links == []
     result = page(("Huang", "PERSON"), ("Nvidia", "ORG"))  # the page's other entity is named by one result only
-    cards.enrich(result, False)
+    enrich(cards, result)
     assert [(link.text, link.card) for link in result.links] == [("Huang", "wiki:Jensen Huang")]
 
 
@@ -354,18 +366,16 @@ def test_places_on_the_page_are_no_evidence_for_a_search_result(make_cards, wiki
     wiki.add("Wang Wei", "Wang Wei may refer to:", disambiguation=True)
     wiki.add("Wang Wei (poet)", "Wang Wei (699–759) was a Chinese poet of the Tang dynasty in China.", "Chinese poet")
     cards = make_cards()
-    china = {"id": "china", "title": "China", "kind": "place"}
-    result = page(("Wang Wei", "PERSON"), links=[Link(0, 100, 105, "China", "china", 0.9)])
-    result.cards["china"] = china
-    cards.enrich(result, False)
+    result = page(("Wang Wei", "PERSON"), links=[Link(0, 100, 105, "China", "china", 0.9)])  # a place in the pack
+    enrich(cards, result)
     assert [link.card for link in result.links] == ["china"]
 
 
 def test_a_search_result_cached_for_one_page_needs_evidence_on_the_next(make_cards, wiki):
     cards = make_cards()
-    cards.enrich(page(("Huang", "PERSON"), ("Nvidia", "ORG")), False)
+    enrich(cards, page(("Huang", "PERSON"), ("Nvidia", "ORG")))
     other = page(("Huang", "PERSON"), ("Shanghai Film Festival", "EVENT"))
-    cards.enrich(other, False)
+    enrich(cards, other)
     assert [link.text for link in other.links] == []
 
 
@@ -374,7 +384,7 @@ def test_a_page_in_the_pack_links_to_the_pack_card(make_cards, wiki):
     wiki.add("Xi Jinping", "Xi Jinping is a Chinese politician.", "General Secretary of the Chinese Communist Party")
     cards = make_cards()
     result = page(("President Xi", "PERSON"))
-    cards.enrich(result, False)
+    enrich(cards, result)
     assert [link.card for link in result.links] == ["xi-jinping"]
     assert result.cards["xi-jinping"]["source"] == "pack"
 
@@ -382,14 +392,14 @@ def test_a_page_in_the_pack_links_to_the_pack_card(make_cards, wiki):
 def test_first_mention_only_unless_all_are_wanted(make_cards, wiki):
     cards = make_cards()
     first = page(("Lisa Su", "PERSON"), ("Taipei", "GPE"), ("Lisa Su", "PERSON"))
-    cards.enrich(first, False)
+    enrich(cards, first)
     assert [link.text for link in first.links] == ["Lisa Su", "Taipei"]
     every = page(("Lisa Su", "PERSON"), ("Taipei", "GPE"), ("Lisa Su", "PERSON"), all_mentions=True)
-    cards.enrich(every, False)
+    enrich(cards, every)
     assert [link.text for link in every.links] == ["Lisa Su", "Taipei", "Lisa Su"]
-    already = page(("AMD", "ORG"), links=[Link(0, 100, 103, "AMD", "wiki:Advanced Micro Devices", 0.9)])
-    cards.enrich(already, False)
-    assert [link.start for link in already.links] == [100]
+    later = page(("AMD", "ORG"), links=[Link(0, 100, 103, "AMD", "wiki:Advanced Micro Devices", 0.9)])
+    enrich(cards, later)
+    assert [link.start for link in later.links] == [0]  # one first-mention rule for every source: the first wins
 
 
 def test_an_article_with_30_unknown_names_costs_at_most_two_requests(make_cards, wiki):
@@ -398,7 +408,7 @@ def test_an_article_with_30_unknown_names_costs_at_most_two_requests(make_cards,
         wiki.add(name, f"{name} (born 1970) is an American engineer. She designs chips.", "American engineer")
     cards = make_cards()
     result = page(*[(name, "PERSON") for name in names])
-    cards.enrich(result, False)
+    enrich(cards, result)
     for name in names:
         assert wait_ready(cards, card_id_for(name))["title"] == name
     assert len(wiki.requests) <= 2
@@ -410,23 +420,23 @@ def test_pending_within_the_budget_then_ready(make_cards, wiki):
     cards = make_cards(wikipedia_budget_ms=100)
     result = page(("Lisa Su", "PERSON"), ("Taipei", "GPE"))
     started = time.monotonic()
-    cards.enrich(result, False)
+    enrich(cards, result)
     assert time.monotonic() - started < 0.4
     assert [(link.card, link.confidence) for link in result.links] == [("wiki:Lisa Su", 0.5), ("wiki:Taipei", 0.5)]
     assert result.cards["wiki:Lisa Su"] == {"id": "wiki:Lisa Su", "title": "Lisa Su", "kind": "person", "summary": "",
                                             "source": "wikipedia", "wikipedia": None, "url": None, "facts": [],
                                             "status": "pending"}
-    assert cards.card("wiki:Lisa Su")["status"] == "pending"
+    assert card_json(cards, "wiki:Lisa Su")["status"] == "pending"
     assert wait_ready(cards, "wiki:Lisa Su")["status"] == "ready"
     assert len(wiki.requests) == 1  # asking again while it was fetched sent nothing more
 
 
 def test_a_card_asked_for_by_id_is_looked_up_on_hover(make_cards, wiki):
     cards = make_cards()
-    assert cards.card("wiki:Taipei")["summary"].startswith("Taipei is the capital")
-    assert cards.card("wiki:No Such Page") is None
-    assert cards.card("wiki:Apple") is None  # no label to check it against, and the page does not say what it is
-    assert cards.card("xi-jinping") is None  # not a Wikipedia id: the pack answers those
+    assert card_json(cards, "wiki:Taipei")["summary"].startswith("Taipei is the capital")
+    assert card_json(cards, "wiki:No Such Page") is None
+    assert card_json(cards, "wiki:Apple") is None  # no label to check it against, and the page does not say what it is
+    assert card_json(cards, "xi-jinping") is None  # not a Wikipedia id: the pack answers those
 
 
 def test_names_from_private_pages_stay_in_memory(tmp_path, make_cards, wiki):
@@ -434,12 +444,12 @@ def test_names_from_private_pages_stay_in_memory(tmp_path, make_cards, wiki):
     try:
         table = store.kv("wikipedia")
         cards = make_cards(table=table)
-        cards.enrich(page(("Lisa Su", "PERSON"), save=False), False)
+        enrich(cards, page(("Lisa Su", "PERSON"), save=False))
         wait_for(lambda: not cards.inflight)
-        cards.enrich(page(("Taipei", "GPE")), False)
+        enrich(cards, page(("Taipei", "GPE")))
         wait_for(lambda: not cards.inflight and len(table.items()) == 1)
         assert [key for key, _ in table.items()] == ["q:GPE:Taipei"]
-        assert cards.card("wiki:Lisa Su")["status"] == "ready"  # still served from memory
+        assert card_json(cards, "wiki:Lisa Su")["status"] == "ready"  # still served from memory
     finally:
         store.close()
 
@@ -551,13 +561,13 @@ def test_pack_refresh_fetches_summaries_that_the_app_then_prefers_online(cli, wi
     config = make_config(tmp_path, data_dir=data, offline=False, wikipedia_api=wiki.url)
     app = create_app(config)
     try:
-        card = app.extensions["contextcards"].find_card("li-qiang")
+        card = app.extensions["contextcards"].find_card("li-qiang").to_json()
         assert card["summary"] == "Li Qiang (born 1959) is a Chinese politician who has been premier since 2023."
         assert card["source"] == "wikipedia" and card["facts"] == ["Born: 1959", "Premier since: 2023"]
     finally:
         app.extensions["contextcards_wikipedia"].close()
     offline = create_app(config.with_overrides(offline=True))
-    assert offline.extensions["contextcards"].find_card("li-qiang")["summary"] == "Premier of China since 2023."
+    assert offline.extensions["contextcards"].find_card("li-qiang").summary == "Premier of China since 2023."
     assert (FIXTURES / "mini-pack.toml").read_text().count("Premier of China since 2023.") == 1
 
 
@@ -618,6 +628,6 @@ def test_breaker_keeps_the_longer_pause():
 def test_a_card_built_from_html_holds_no_markup(make_cards, wiki):
     cards = make_cards()
     result = page(("Evil Corp", "ORG"))
-    cards.enrich(result, False)
+    enrich(cards, result)
     card = json.dumps(result.cards)
     assert "<" not in card and "script" not in card.lower()

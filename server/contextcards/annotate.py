@@ -1,23 +1,35 @@
-"""The annotate service: blocks in, mentions recognised and linked, cards and UTF-16 offsets out."""
+"""The annotate request, top to bottom: options, recognise, link, Wikipedia, first mentions, history, JSON."""
 
 import threading
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from enum import Enum
 
 from .config import Config
 from .errors import Conflict, PayloadTooLarge, TooManyRequests, Unprocessable
-from .knowledge import Pack
-from .linking import LinkOptions, link_mentions
-from .offsets import Utf16Offsets, clean_text
+from .knowledge import Card, Pack
+from .linking import Link, LinkOptions, first_mentions, link_mentions
+from .offsets import Utf16Offsets, clean_text, utf16_length
 from .recognition import Recognizer
 
 MAX_ID_CHARS = 200
 MAX_URL_CHARS = 4096
-# NLP holds the GIL: more than two pages at once only makes each slower; the rest wait, then get 429.
+# NLP holds the GIL: more than two pages at once only makes each slower, so the rest queue for a slot.
 CONCURRENT_PAGES = 2
-WAIT_FOR_SLOT_SECONDS = 10
+# How long a page waits in that queue before 429 (with Retry-After): a browser restoring eight tabs gets cards.
+QUEUE_SECONDS = 2
+RETRY_AFTER_SECONDS = 2
 
 
-@dataclass
+class HistoryUse(Enum):
+    """What one request may do with the reader's history and the stores: decided once, when it is parsed."""
+
+    NONE = "none"    # the demo and the CLI: no history read or written, Wikipedia answers kept in memory only
+    READ = "read"    # `save: false` (private windows): settings and seen_before read, nothing written
+    WRITE = "write"  # the page is saved and Wikipedia answers are stored
+
+
+@dataclass(frozen=True)
 class AnnotateRequest:
     """A page to annotate: where it is, and its text blocks as (id, text)."""
 
@@ -25,21 +37,19 @@ class AnnotateRequest:
     title: str
     blocks: list[tuple[str, str]]
     lang: str | None = None
-    save: bool = True
+    history: HistoryUse = HistoryUse.WRITE
     all_mentions: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class Annotation:
-    """The plain result before it becomes JSON: links, the cards they use, unlinked entities."""
+    """The plain result before it becomes JSON: links (code-point offsets) and the cards they use."""
 
     request: AnnotateRequest
-    links: list = field(default_factory=list)
-    unlinked: list = field(default_factory=list)
-    cards: dict = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+    cards: dict[str, Card] = field(default_factory=dict)
     page_id: str | None = None
-    # The reader's settings the links were made with; enrichers reuse them rather than read them again.
-    options: LinkOptions = field(default_factory=LinkOptions)
+    seen_before: dict[str, dict] = field(default_factory=dict)
 
 
 def _string(body, key, required=True, limit=None):
@@ -53,7 +63,7 @@ def _string(body, key, required=True, limit=None):
     return value
 
 
-def parse_request(body, config: Config) -> AnnotateRequest:
+def parse_request(body, config: Config, history: HistoryUse | None = None) -> AnnotateRequest:
     """Validate an annotate body; every limit is checked here, before any NLP runs."""
     if not isinstance(body, dict):
         raise Unprocessable("The body must be a JSON object.")
@@ -88,65 +98,97 @@ def parse_request(body, config: Config) -> AnnotateRequest:
             raise PayloadTooLarge(f"The blocks hold more than {config.max_total_chars} characters in all.")
         seen.add(block_id)
         parsed.append((block_id, clean_text(text)))
-    return AnnotateRequest(url, title, parsed, lang, save, mentions == "all")
+    if history is None:
+        history = HistoryUse.WRITE if save else HistoryUse.READ
+    return AnnotateRequest(url, title, parsed, lang, history, mentions == "all")
 
 
 class Annotator:
-    """Runs recognition and linking; the Wikipedia and history modules plug in as enrichers."""
+    """Runs one request through every step; Wikipedia and history are optional collaborators (None: off)."""
 
-    def __init__(self, config: Config, pack: Pack, recognizer: Recognizer):
+    def __init__(self, config: Config, pack: Pack, recognizer: Recognizer, wikipedia=None, history=None):
         self.config = config
         self.pack = pack
         self.recognizer = recognizer
-        # Callables (annotation, stateless) run in order after linking: Wikipedia, then history.
-        self.enrichers = []
-        # Returns LinkOptions for a request (muted terms, corrections); the history module replaces it.
-        self.options_for = lambda request: LinkOptions()
+        self.wikipedia = wikipedia
+        self.history = history
         self.slots = threading.BoundedSemaphore(CONCURRENT_PAGES)
 
-    def annotate(self, request: AnnotateRequest, stateless: bool = False) -> Annotation:
-        """Link the request's blocks, or 429 when the server is already busy for too long."""
-        if not self.slots.acquire(timeout=WAIT_FOR_SLOT_SECONDS):
-            raise TooManyRequests("The server is busy with other pages; try again shortly.", retry_after=2)
+    def annotate(self, request: AnnotateRequest) -> Annotation:
+        """The whole request, in order; 429 only when the queue for a slot is longer than QUEUE_SECONDS."""
+        if request.lang and not request.lang.lower().startswith("en"):
+            return Annotation(request)
+        uses_history = self.history is not None and request.history is not HistoryUse.NONE
+        options = self.history.reader.link_options(request.url) if uses_history else LinkOptions()
+        options = replace(options, threshold=self.config.link_threshold)
+        texts = [text for _, text in request.blocks]
+        with self._slot():
+            mentions = self.recognizer.analyse(texts)
+            links, unlinked = link_mentions(texts, mentions, self.pack, options, self.recognizer.has_ner)
+        found: dict[str, Card] = {}
+        if self.wikipedia is not None:
+            more, found = self.wikipedia.resolve(unlinked, links, options, request.history is HistoryUse.WRITE)
+            links = sorted([*links, *more], key=lambda link: (link.block, link.start))
+        first = first_mentions(links)
+        shown = links if request.all_mentions else first
+        annotation = Annotation(request, shown, self._cards(shown, found))
+        if not uses_history:
+            return annotation
+        page_id, seen_before = self.history.record(annotation, first, spans(request.blocks, first),
+                                                   save=request.history is HistoryUse.WRITE)
+        return replace(annotation, page_id=page_id, seen_before=seen_before)
+
+    @contextmanager
+    def _slot(self):
+        """A turn at the NLP: wait in a bounded queue, then 429 with Retry-After."""
+        if not self.slots.acquire(timeout=QUEUE_SECONDS):
+            raise TooManyRequests("The server is busy with other pages; try again shortly.",
+                                  retry_after=RETRY_AFTER_SECONDS)
         try:
-            return self._annotate(request, stateless)
+            yield
         finally:
             self.slots.release()
 
-    def _annotate(self, request: AnnotateRequest, stateless: bool) -> Annotation:
-        """Stateless requests (the demo, the CLI) never read or write history."""
-        result = Annotation(request)
-        if request.lang and not request.lang.lower().startswith("en"):
-            return result
-        texts = [text for _, text in request.blocks]
-        options = result.options = LinkOptions() if stateless else self.options_for(request)
-        options.all_mentions = request.all_mentions
-        options.threshold = self.config.link_threshold
-        mentions = self.recognizer.analyse(texts)
-        result.links, result.unlinked = link_mentions(texts, mentions, self.pack, options, self.recognizer.has_ner)
-        used = [link.card for link in result.links] + [alt for link in result.links for alt in link.alternatives]
-        result.cards = {card_id: self.pack.cards[card_id].to_json() for card_id in dict.fromkeys(used)}
-        for enrich in self.enrichers:
-            enrich(result, stateless)
-        return result
+    def _cards(self, links: list[Link], found: dict[str, Card]) -> dict[str, Card]:
+        """The cards the links use and their runner-ups: the pack's in link order, then Wikipedia's as found."""
+        used = dict.fromkeys(card_id for link in links for card_id in (link.card, *link.alternatives))
+        cards = {card_id: self.pack.cards[card_id] for card_id in used if card_id not in found}
+        return {**cards, **{card_id: card for card_id, card in found.items() if card_id in used}}
 
 
-def to_json(result: Annotation) -> dict:
-    """The API answer: offsets converted to UTF-16 code units of each block."""
-    converters = {}
-    annotations = []
-    for link in result.links:
-        block_id, text = result.request.blocks[link.block]
-        utf16 = converters.setdefault(link.block, Utf16Offsets(text))
-        item = {
-            "block": block_id,
-            "start": utf16(link.start),
-            "end": utf16(link.end),
-            "text": link.text,
-            "card": link.card,
-            "confidence": link.confidence,
-        }
+@dataclass(frozen=True)
+class Span:
+    """Where a link is in UTF-16 code units: in its block, and in the page's text (blocks joined by newlines)."""
+
+    start: int
+    end: int
+    page_start: int
+    page_end: int
+
+
+def spans(blocks: list[tuple[str, str]], links: list[Link]) -> list[Span]:
+    """The UTF-16 position of each link: the one place offsets become what JavaScript counts."""
+    block_starts, position = [], 0
+    for _, text in blocks:
+        block_starts.append(position)
+        position += utf16_length(text) + 1  # the page's text: blocks joined by one newline
+    converters: dict[int, Utf16Offsets] = {}
+    found = []
+    for link in links:
+        utf16 = converters.setdefault(link.block, Utf16Offsets(blocks[link.block][1]))
+        start, end = utf16(link.start), utf16(link.end)
+        found.append(Span(start, end, block_starts[link.block] + start, block_starts[link.block] + end))
+    return found
+
+
+def to_json(annotation: Annotation) -> dict:
+    """The API answer: block ids, UTF-16 offsets, and every card as Card.to_json shows it."""
+    items = []
+    for link, span in zip(annotation.links, spans(annotation.request.blocks, annotation.links)):
+        item = {"block": annotation.request.blocks[link.block][0], "start": span.start, "end": span.end,
+                "text": link.text, "card": link.card, "confidence": link.confidence}
         if link.alternatives:
             item["alternatives"] = list(link.alternatives)
-        annotations.append(item)
-    return {"page_id": result.page_id, "annotations": annotations, "cards": result.cards}
+        items.append(item)
+    cards = {card_id: card.to_json(annotation.seen_before.get(card_id)) for card_id, card in annotation.cards.items()}
+    return {"page_id": annotation.page_id, "annotations": items, "cards": cards}

@@ -6,6 +6,7 @@ from werkzeug.exceptions import BadRequest as HTTPBadRequest
 from . import __version__
 from .annotate import parse_request, to_json
 from .errors import BadRequest, NotFound, Unauthorized, Unprocessable
+from .knowledge import Card
 from .openapi import openapi_spec
 
 bp = Blueprint("api", __name__)
@@ -31,7 +32,7 @@ def annotate():
     return jsonify(to_json(svc.annotator.annotate(annotate_request)))
 
 
-def card_or_404(card_id: str) -> dict:
+def card_or_404(card_id: str) -> Card:
     """A card by id from the pack or any other card source, or a 404."""
     found = services().find_card(card_id)
     if found is None:
@@ -42,7 +43,7 @@ def card_or_404(card_id: str) -> dict:
 @bp.get("/v1/cards/<card_id>")
 def card(card_id):
     """One card by id, from the pack or any other card source."""
-    return jsonify(card_or_404(card_id))
+    return jsonify(card_or_404(card_id).to_json())
 
 
 @bp.post("/v1/pair")

@@ -7,7 +7,7 @@ from flask import Flask
 from . import __version__, api, demo, errors, history, security, wikipedia
 from .annotate import Annotator
 from .config import Config, config_from_env, ensure_private_dir
-from .knowledge import Pack, load_pack
+from .knowledge import Card, Pack, load_pack
 from .recognition import Recognizer, get_recognizer
 
 
@@ -18,16 +18,16 @@ class Services:
     config: Config
     pack: Pack
     recognizer: Recognizer
-    annotator: Annotator
+    annotator: Annotator | None = None
     card_sources: list = field(default_factory=list)
     health_sources: list = field(default_factory=list)
     openapi_paths: dict = field(default_factory=dict)
 
-    def find_card(self, card_id: str) -> dict | None:
+    def find_card(self, card_id: str) -> Card | None:
         """A card from the pack, else from the first other source that knows it."""
         card = self.pack.get(card_id)
         if card:
-            return card.to_json()
+            return card
         for source in self.card_sources:
             found = source(card_id)
             if found:
@@ -62,12 +62,12 @@ def create_app(config: Config | None = None) -> Flask:
     ensure_private_dir(config.data_dir)
     pack = load_pack(config.packs, config.bundled_pack)
     recognizer = get_recognizer(config.model, pack)
-    app.extensions["contextcards"] = Services(config, pack, recognizer, Annotator(config, pack, recognizer))
-
+    services = app.extensions["contextcards"] = Services(config, pack, recognizer)
     errors.init_app(app)
     security.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(demo.bp)
-    wikipedia.init_app(app)  # before history: history saves the cards it adds
-    history.init_app(app)  # last: its enricher must run after the others (it saves what they found)
+    wikipedia_cards = wikipedia.init_app(app)
+    history_service = history.init_app(app)
+    services.annotator = Annotator(config, pack, recognizer, wikipedia_cards, history_service)
     return app

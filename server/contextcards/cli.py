@@ -9,7 +9,7 @@ import click
 from waitress import create_server
 
 from . import __version__
-from .annotate import AnnotateRequest, to_json
+from .annotate import AnnotateRequest, HistoryUse, to_json
 from .app import create_app
 from .config import cli_config, ensure_private_dir
 from .errors import ContextCardsError, PackError
@@ -125,9 +125,9 @@ def annotate(source, as_json, all_mentions):
     config = cli_config(wikipedia_budget_ms=CLI_WIKIPEDIA_BUDGET_MS)
     app = _app(config)
     request = AnnotateRequest(url="", title=source, blocks=[(f"b{i}", t) for i, t in enumerate(blocks)],
-                              save=False, all_mentions=all_mentions)
+                              history=HistoryUse.NONE, all_mentions=all_mentions)
     try:
-        answer = to_json(app.extensions["contextcards"].annotator.annotate(request, stateless=True))
+        answer = to_json(app.extensions["contextcards"].annotator.annotate(request))
     except ContextCardsError as exc:
         raise click.ClickException(exc.message) from None
     if as_json:

@@ -5,7 +5,7 @@ import time
 
 from flask import Blueprint, current_app, jsonify, send_from_directory
 
-from .annotate import parse_request, to_json
+from .annotate import HistoryUse, parse_request, to_json
 from .api import card_or_404, json_body, services
 from .errors import NotFound, TooManyRequests
 
@@ -65,9 +65,7 @@ def static_file(name):
 def card(card_id):
     """A card for the demo page: the same card without anything from the history."""
     _limit()
-    found = card_or_404(card_id)
-    found.pop("seen_before", None)
-    return jsonify(found)
+    return jsonify(card_or_404(card_id).to_json())
 
 
 @bp.post("/demo/annotate")
@@ -75,6 +73,5 @@ def annotate():
     """Annotate without saving or reading history."""
     _limit()
     svc = services()
-    annotate_request = parse_request(json_body(), svc.config)
-    annotate_request.save = False
-    return jsonify(to_json(svc.annotator.annotate(annotate_request, stateless=True)))
+    annotate_request = parse_request(json_body(), svc.config, history=HistoryUse.NONE)
+    return jsonify(to_json(svc.annotator.annotate(annotate_request)))

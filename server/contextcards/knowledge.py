@@ -38,7 +38,7 @@ class Guard:
 
 @dataclass(frozen=True)
 class Card:
-    """One card of background, as the pack holds it."""
+    """One card of background wherever it comes from: the pack, or Wikipedia (ready, or pending while fetched)."""
 
     id: str
     title: str
@@ -50,9 +50,15 @@ class Card:
     as_of: str | None = None
     guarded: tuple[Guard, ...] = ()
     source: str = "pack"
+    status: str | None = None  # Wikipedia cards only: "ready", or "pending" while the page is fetched
 
-    def to_json(self) -> dict:
-        """The card as the API shows it."""
+    @property
+    def url(self) -> str | None:
+        """The card's Wikipedia address, if it has a title there."""
+        return wikipedia_url(self.wikipedia)
+
+    def to_json(self, seen_before: dict | None = None) -> dict:
+        """The card as the API shows it (the one place a card becomes JSON), with the reader's seen_before if given."""
         data = {
             "id": self.id,
             "title": self.title,
@@ -60,11 +66,15 @@ class Card:
             "summary": self.summary,
             "source": self.source,
             "wikipedia": self.wikipedia,
-            "url": wikipedia_url(self.wikipedia),
+            "url": self.url,
             "facts": list(self.facts),
         }
         if self.as_of:
             data["as_of"] = self.as_of
+        if self.status:
+            data["status"] = self.status
+        if seen_before is not None:
+            data["seen_before"] = seen_before
         return data
 
 

@@ -55,9 +55,8 @@ class Unlinked:
 
 @dataclass
 class LinkOptions:
-    """What the reader chose: every mention or the first, muted cards, and corrections by term."""
+    """What the reader chose: muted cards and corrections by term; and how sure a link must be."""
 
-    all_mentions: bool = False
     muted: frozenset[str] = frozenset()
     corrections: dict[str, str | None] = field(default_factory=dict)
     threshold: float = 0.5
@@ -151,7 +150,7 @@ def _name_parts(pack: Pack, present: set[str]) -> dict[str, str]:
 
 def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, options: LinkOptions,
                   has_ner: bool = True):
-    """Links (first mention per card unless all are wanted) and the entities left unlinked."""
+    """Every link in page order (muted cards left out) and the named entities left unlinked."""
     page = PageContext(texts)
     links: list[Link] = []
     unlinked: list[Unlinked] = []
@@ -175,10 +174,13 @@ def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, o
                 unlinked.append(Unlinked(block, mention.start, mention.end, mention.text, mention.label))
     links = [link for link in links if link.card not in options.muted]
     links.sort(key=lambda link: (link.block, link.start))
-    if not options.all_mentions:
-        seen = set()
-        links = [link for link in links if not (link.card in seen or seen.add(link.card))]
     return links, unlinked
+
+
+def first_mentions(links: list[Link]) -> list[Link]:
+    """The first link of each card (links in page order): what is underlined unless the reader wants every mention."""
+    seen: set[str] = set()
+    return [link for link in links if not (link.card in seen or seen.add(link.card))]
 
 
 def _derived_links(texts, mentions, links, taken, pack, present) -> list[Link]:

@@ -9,8 +9,8 @@ from .service import HistoryService
 log = logging.getLogger("contextcards")
 
 
-def init_app(app) -> None:
-    """Open the store, build the index, and plug history into the annotator, /health, the routes and OpenAPI."""
+def init_app(app) -> HistoryService | None:
+    """Open the store, build the index, add the routes, /health and OpenAPI entries; None when another process has it."""
     services = app.extensions["contextcards"]
     services.openapi_paths.update(OPENAPI_PATHS)
     app.register_blueprint(bp)
@@ -22,9 +22,8 @@ def init_app(app) -> None:
         reason = f"history off: {exc}"
         log.warning(reason)
         services.health_sources.append(lambda report: report["degraded"].append(reason))
-        return
+        return None
     history = HistoryService(store, services.pack)
     app.extensions["contextcards_history"] = history
-    services.annotator.enrichers.append(history.enrich)
-    services.annotator.options_for = history.reader.link_options
     services.health_sources.append(history.report_health)
+    return history

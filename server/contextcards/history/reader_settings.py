@@ -1,7 +1,7 @@
 """The reader's settings: muted cards, link corrections (per site or everywhere) and site rules.
 
 They live in the store's "settings" key-value table, are read on every annotate as
-LinkOptions (the Annotator's `options_for`), and change through POST /v1/feedback and
+LinkOptions, and change through POST /v1/feedback and
 POST /v1/settings. Site rules: "never" means pages on that site (and its subdomains)
 are never saved; "always" is for the extension (annotate without asking).
 """
@@ -101,9 +101,9 @@ class ReaderSettings:
                     settings["site_rules"][site] = rule
             return self._save_settings(settings)
 
-    def link_options(self, request) -> LinkOptions:
-        """The Annotator's options_for: muted cards and corrections that apply on this page's site."""
-        site = site_of(request.url)
+    def link_options(self, url: str) -> LinkOptions:
+        """The muted cards and corrections that apply on the site of this page."""
+        site = site_of(url)
         with self.lock:
             muted = frozenset(m["card"] for m in self._settings["muted"]
                               if m.get("site") is None or site_matches(site, m["site"]))

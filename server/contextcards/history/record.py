@@ -9,8 +9,6 @@ import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ..offsets import Utf16Offsets, utf16_length
-
 MAX_SENTENCE = 240
 QUOTE_CONTEXT = 32
 # Click and campaign identifiers: they say how the reader arrived, not what they read.
@@ -138,29 +136,17 @@ def _window(text: str, left: int, right: int, start: int, end: int) -> tuple[int
     return new_left, new_right
 
 
-def mentions_of(annotation) -> list[dict]:
-    """Per card linked on the page, its first mention with sentence and offsets (UTF-16, as in the answer)."""
-    blocks = annotation.request.blocks
-    block_starts, position = [], 0
-    for _, text in blocks:
-        block_starts.append(position)
-        position += utf16_length(text) + 1  # blocks are joined by one newline (the page's text)
-    converters: dict[int, Utf16Offsets] = {}
-    seen, mentions = set(), []
-    for link in annotation.links:
-        if link.card in seen:
-            continue
-        seen.add(link.card)
+def mentions_of(blocks: list[tuple[str, str]], first_links, spans, cards: dict) -> list[dict]:
+    """Per card, its first mention with its sentence and offsets (UTF-16 spans, as in the answer)."""
+    mentions = []
+    for link, span in zip(first_links, spans):
         block_id, text = blocks[link.block]
-        utf16 = converters.setdefault(link.block, Utf16Offsets(text))
         sentence, at = sentence_around(text, link.start, link.end)
-        card = annotation.cards.get(link.card, {})
+        card = cards[link.card]
         mentions.append({
-            "card": link.card, "card_title": card.get("title", link.card), "card_url": card.get("url"),
-            "text": link.text, "sentence": sentence, "at": at,
-            "block": block_id, "start": utf16(link.start), "end": utf16(link.end),
-            "page_start": block_starts[link.block] + utf16(link.start),
-            "page_end": block_starts[link.block] + utf16(link.end),
+            "card": link.card, "card_title": card.title, "card_url": card.url,
+            "text": link.text, "sentence": sentence, "at": at, "block": block_id, "start": span.start,
+            "end": span.end, "page_start": span.page_start, "page_end": span.page_end,
         })
     return mentions
 

@@ -163,7 +163,8 @@ def entity_pages(card_id):
     query.entity = card_id
     history = _history()
     answer = history.search(query)
-    return jsonify({"card": services().find_card(card_id), **answer, "weeks": history.weeks(card_id)})
+    card = services().find_card(card_id)
+    return jsonify({"card": card.to_json() if card else None, **answer, "weeks": history.weeks(card_id)})
 
 
 @bp.post("/v1/feedback")

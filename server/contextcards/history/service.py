@@ -1,7 +1,7 @@
 """The history service: saves annotated pages, searches them, and marks the cards seen on earlier pages.
 
-It plugs into the Annotator as an enricher (after linking, and after Wikipedia); the
-reader's settings (reader_settings.py) become its `options_for`. Search runs on an
+The Annotator calls `record` after linking and Wikipedia, and reads the reader's settings
+(reader_settings.py) as its link options. Search runs on an
 in-memory index rebuilt from the store at start-up; the store keeps every page on disk
 before a save returns (see store.py for the layout and what survives a crash).
 
@@ -108,20 +108,19 @@ class HistoryService:
 
     # -- saving ------------------------------------------------------------------------------
 
-    def record_visit(self, annotation) -> str | None:
-        """Save (or update) the page of an annotation; its id, or None when it is not an http(s) page or the site is denied."""
-        url = canonical_url(annotation.request.url)
+    def record_visit(self, request, mentions: list[dict]) -> str | None:
+        """Save (or update) a page with its mentions; its id, or None when it is not an http(s) page or the site is denied."""
+        url = canonical_url(request.url)
         if url is None:
             return None
         site = site_of(url)
         now = timestamp(self.clock())
-        mentions = mentions_of(annotation)
         page_id = page_id_for(url)
         with self.lock:
             if self.reader.site_rule(site) == "never":
                 return None
             old = self.pages.get(page_id)
-            page = {"id": page_id, "url": url, "site": site, "title": annotation.request.title[:MAX_TITLE],
+            page = {"id": page_id, "url": url, "site": site, "title": request.title[:MAX_TITLE],
                     "first_visit": now, "last_visit": now, "visits": 1, "mentions": mentions}
             if old:
                 new_visit = _visited(now) - _visited(old["last_visit"]) > VISIT_GAP
@@ -147,21 +146,21 @@ class HistoryService:
             return {"count": count, "last": {"id": last, "title": page["title"], "url": page["url"],
                                              "visited": page["last_visit"]}}
 
-    def enrich(self, result, stateless: bool) -> None:
-        """The Annotator hook: save the page unless told not to, and mark every card with seen_before."""
-        if stateless:
-            return
-        url = canonical_url(result.request.url)
+    def record(self, annotation, first_links, spans, save: bool) -> tuple[str | None, dict[str, dict]]:
+        """Save the page when the request may write; the page's id and, per card, seen_before on other pages."""
+        request = annotation.request
+        url = canonical_url(request.url)
         this_page = page_id_for(url) if url else None
+        page_id = None
         with self.lock:
-            if result.request.save:
+            if save:
+                mentions = mentions_of(request.blocks, first_links, spans, annotation.cards)
                 try:
-                    result.page_id = self.record_visit(result)
+                    page_id = self.record_visit(request, mentions)
                 except OSError as exc:
                     # A full or read-only disk costs this page its history entry, not the reader their cards.
                     log.error("history: could not save a page (%s)", exc.strerror or type(exc).__name__)
-            for card_id, card in list(result.cards.items()):
-                result.cards[card_id] = {**card, "seen_before": self.seen_before(card_id, this_page)}
+            return page_id, {card_id: self.seen_before(card_id, this_page) for card_id in annotation.cards}
 
     # -- reading and deleting ----------------------------------------------------------------
 

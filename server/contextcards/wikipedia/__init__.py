@@ -5,8 +5,8 @@ from .cache import MemoryTable, apply_refreshed_summaries
 from .cards import WikipediaCards
 
 
-def init_app(app) -> None:
-    """Plug Wikipedia cards into the annotator, the card route and /health (before history, which saves them)."""
+def init_app(app) -> WikipediaCards:
+    """Wikipedia cards for this app, added to the card route and /health (the annotator is given them)."""
     services = app.extensions["contextcards"]
     try:
         table = get_store(app).kv("wikipedia")
@@ -16,6 +16,6 @@ def init_app(app) -> None:
     if not app.config["CC"].offline:
         apply_refreshed_summaries(services.pack, table)
     app.extensions["contextcards_wikipedia"] = cards
-    services.annotator.enrichers.append(cards.enrich)
     services.card_sources.append(cards.card)
     services.health_sources.append(cards.report_health)
+    return cards

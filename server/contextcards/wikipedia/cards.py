@@ -1,7 +1,7 @@
 """Wikipedia cards for the long tail: the names the pack has no card for, looked up without ever being in the way.
 
-After linking, the enricher takes each named entity left unlinked (first mention per card
-unless the reader wants all): cached answers are used at once; the rest go to a small
+After linking, `resolve` takes every named entity the pack left unlinked and returns new
+links and cards (it changes nothing it is given): cached answers are used at once; the rest go to a small
 background pool as one batch, and /v1/annotate waits for them at most the budget
 (`wikipedia_budget_ms`, 300 ms). Names still being fetched link to a card with
 `status: "pending"` whose id is `wiki:<the name as a title>`; GET /v1/cards/<id> answers
@@ -11,8 +11,8 @@ Wikipedia has no page that fits. Which page fits a name: choice.py.
 Card ids are "wiki:" + canonical title, with "%" and "/" percent-encoded inside the id
 ("wiki:AC%2FDC"): every card route keeps Flask's default converter, and the extension's
 encodeURIComponent(id) round-trips. A page that is a pack card's Wikipedia title links to
-the pack card instead. Names from pages sent with `save: false` (private windows, the
-demo, the CLI) are cached in memory only, never in the store.
+the pack card instead. Names from requests that may not write (`save: false` from private
+windows, the demo, the CLI) are cached in memory only, never in the store.
 
 Offline is normal: CONTEXTCARDS_OFFLINE=1 sends nothing (cached cards still show); after a
 failed request every lookup pauses for a minute (client.Breaker). While lookups are off
@@ -26,8 +26,8 @@ import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
-from ..knowledge import alias_key, wikipedia_url
-from ..linking import Link
+from ..knowledge import Card, alias_key
+from ..linking import Link, LinkOptions, Unlinked
 from .client import TIMEOUT, Breaker, Unavailable, WikipediaClient, normalize_title
 from .cache import FOUND_TTL, MISS_TTL, LookupCache, card_id_for, query_key, title_for
 from .choice import LABEL_KINDS, SEARCH_LABELS, choose_pages, default_kind, mentions_any
@@ -44,7 +44,7 @@ REMEMBERED_LABELS = 2000
 
 
 class WikipediaCards:
-    """The enricher, the card source and the health entry for Wikipedia cards, around one client and cache."""
+    """Resolving a page's unlinked names, the card source and the health entry, around one client and cache."""
 
     def __init__(self, config, pack, table, clock=time.monotonic, now=time.time,
                  timeout=TIMEOUT, transport=None):
@@ -96,20 +96,19 @@ class WikipediaCards:
 
     # -- cards ----------------------------------------------------------------------------------
 
-    def _card(self, record: dict) -> dict:
+    def _card(self, record: dict) -> Card:
         """The card for a found record: the pack's own card when the pack has that article."""
         pack_id = self.pack_by_title.get(record["title"])
         if pack_id and pack_id in self.pack.cards:
-            return self.pack.cards[pack_id].to_json()
-        return {"id": card_id_for(record["title"]), "title": record["title"], "kind": record["kind"],
-                "summary": record["summary"], "source": "wikipedia", "wikipedia": record["title"],
-                "url": wikipedia_url(record["title"]), "facts": [], "status": "ready"}
+            return self.pack.cards[pack_id]
+        return Card(id=card_id_for(record["title"]), title=record["title"], kind=record["kind"],
+                    summary=record["summary"], wikipedia=record["title"], source="wikipedia", status="ready")
 
     @staticmethod
-    def _pending_card(title: str, label: str | None) -> dict:
+    def _pending_card(title: str, label: str | None) -> Card:
         """A card that is being fetched: a valid card with the name as title and no summary yet."""
-        return {"id": card_id_for(title), "title": title, "kind": default_kind(label), "summary": "",
-                "source": "wikipedia", "wikipedia": None, "url": None, "facts": [], "status": "pending"}
+        return Card(id=card_id_for(title), title=title, kind=default_kind(label), summary="", source="wikipedia",
+                    status="pending")
 
     def _usable(self, record: dict | None, name: str, evidence) -> dict | None:
         """A found record this page may use: one found by search must name another entity of this page."""
@@ -120,7 +119,7 @@ class WikipediaCards:
             return None
         return record
 
-    def card(self, card_id: str) -> dict | None:
+    def card(self, card_id: str) -> Card | None:
         """The card_sources hook: a Wikipedia card by id; pending while it is fetched; None when there is none."""
         title = title_for(card_id)
         if title is None:
@@ -145,16 +144,18 @@ class WikipediaCards:
             return self._card(record) if record["status"] == "found" else None
         return self._pending_card(title, label) if self._in_flight(key) else None
 
-    # -- the enricher ---------------------------------------------------------------------------
+    # -- resolving a page's unlinked names ------------------------------------------------------
 
-    def enrich(self, result, stateless: bool) -> None:
-        """The Annotator hook: link unlinked entities to cached cards, fetch the rest within the budget."""
+    def resolve(self, unlinked: list[Unlinked], links: list[Link], options: LinkOptions,
+                persist: bool) -> tuple[list[Link], dict[str, Card]]:
+        """Links for every mention of the names the pack left unlinked, and their cards, within the budget.
+
+        Cached answers are used at once; the rest are fetched in the background and waited for
+        at most `wikipedia_budget_ms`. `persist` says whether answers may be written to the store.
+        """
         deadline = time.monotonic() + max(0, self.config.wikipedia_budget_ms) / 1000
-        if not result.unlinked:
-            return
-        options = result.options
         names: OrderedDict[str, tuple[str, list]] = OrderedDict()
-        for mention in result.unlinked:
+        for mention in unlinked:
             title = normalize_title(mention.text) if mention.label in LOOKUP_LABELS else None
             if not title or len(title) < 3 or not any(c.isupper() for c in title):
                 continue
@@ -162,25 +163,18 @@ class WikipediaCards:
                 continue  # the reader said this term gets no card
             names.setdefault(title, (mention.label, []))[1].append(mention)
         if not names:
-            return
+            return [], {}
         # What else the page names, for search results to agree with. Not places: a page about
         # China names it, and so does every Tang poet's article.
-        linked = [(link.text, result.cards.get(link.card, {})) for link in result.links]
-        evidence = frozenset([text for text, card in linked if card.get("kind") != "place"] +
-                             [card["title"] for _, card in linked if card.get("kind") not in (None, "place")] +
-                             [m.text for m in result.unlinked if m.label in EVIDENCE_LABELS])
+        linked = [(link.text, self.pack.cards.get(link.card)) for link in links]
+        evidence = frozenset([text for text, card in linked if card is None or card.kind != "place"] +
+                             [card.title for _, card in linked if card is not None and card.kind != "place"] +
+                             [m.text for m in unlinked if m.label in EVIDENCE_LABELS])
         unknown = [(title, label) for title, (label, _) in names.items()
                    if self.cache.get(query_key(label, title)) is None]
         if unknown:
-            persist = result.request.save and not stateless
             self._wait(self._start(unknown, evidence, persist), deadline)
-        self._link(result, names, evidence, options)
-
-    def _link(self, result, names, evidence, options) -> None:
-        """Add a link per card (first mention only unless all are wanted) and its card."""
-        every = result.request.all_mentions
-        present = {link.card for link in result.links}
-        added = []
+        found_links, cards = [], {}
         for title, (label, mentions) in names.items():
             key = query_key(label, title)
             record = self._usable(self.cache.get(key), title, evidence)
@@ -191,16 +185,11 @@ class WikipediaCards:
                 card, confidence = self._pending_card(title, label), PENDING_CONFIDENCE
             else:
                 continue
-            if card["id"] in options.muted:
+            if card.id in options.muted:
                 continue
-            for mention in mentions:
-                if not every and card["id"] in present:
-                    break
-                present.add(card["id"])
-                added.append(Link(mention.block, mention.start, mention.end, mention.text, card["id"], confidence))
-                result.cards.setdefault(card["id"], card)
-        if added:
-            result.links = sorted([*result.links, *added], key=lambda link: (link.block, link.start))
+            cards.setdefault(card.id, card)
+            found_links += [Link(m.block, m.start, m.end, m.text, card.id, confidence) for m in mentions]
+        return found_links, cards
 
     # -- background lookups ---------------------------------------------------------------------
 
