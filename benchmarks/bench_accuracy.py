@@ -260,6 +260,9 @@ def judge(article: Article, links: list, score: Score) -> None:
             nested = [n for n in article.names
                       if any(a <= start and end <= b or start <= a and b <= end for a, b in n.spans)]
             name = next((n for n in nested if n.right(ident)), nested[0] if nested else None)
+            if name is not None and not name.right(ident) and any(a <= start and end <= b for a, b in name.spans):
+                score.unjudged.append((article.key, surface, f"{ident} (inside the gold name {name.id})"))
+                continue  # "Ohio" in "Ohio One" with the state's card: a part, not a wrong card
         if name is None and not article.exhaustive:
             score.unjudged.append((article.key, surface, ident))
             continue
