@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-ORDER = ["bench_server.py", "bench_history.py", "bench_wikipedia.py", "bench_extension.py"]
+ORDER = ["bench_server.py", "bench_history.py", "bench_wikipedia.py", "bench_accuracy.py", "bench_extension.py"]
 
 
 def main() -> int:

@@ -63,6 +63,15 @@ class FakeMediaWiki:
         """A redirect page; a target with "#" is a redirect to a section."""
         self.redirects[source] = target
 
+    def load(self, fixture: dict) -> None:
+        """Pages and redirects from data, e.g. a parsed benchmarks/devsets/wikipedia-*.toml:
+        `[[page]]` tables (title, extract, description, disambiguation, redirects = [sources])."""
+        for page in fixture.get("page", []):
+            self.add(page["title"], page.get("extract", ""), page.get("description", ""),
+                     page.get("disambiguation", False))
+            for source in page.get("redirects", []):
+                self.redirect(source, page["title"])
+
     def fail(self, title, how, **details) -> None:
         """Every request naming this title fails this way (`times` limits how often)."""
         self.failures[title] = Failure(how, **details)
