@@ -4,8 +4,9 @@ from collections import Counter
 
 import pytest
 
-from contextcards.knowledge import (BUNDLED_DIR, KINDS, MARKUP, Pack, alias_key, is_acronym, load_pack, pack_files,
-                                    read_pack_file, wikipedia_url)
+from contextcards.errors import PackError
+from contextcards.knowledge import (BUNDLED_DIR, KINDS, MARKUP, Pack, alias_key, check_pack_file, is_acronym, load_pack,
+                                    pack_files, read_pack_file, unknown_metonyms, wikipedia_url)
 
 
 
@@ -90,6 +91,8 @@ def test_load_pack_merges_user_pack_over_bundled(tmp_path):
         ('id = "x"\ntitle = "X"\nkind = "org"\nsummary = "ok."\nas_of = "soon"', "as_of"),
         ('id = "x"\ntitle = "X"\nkind = "org"\nsummary = "ok."\ncolour = "red"', "unknown keys"),
         ('id = "x"\ntitle = "X"\nkind = "org"\nsummary = "ok."\n[[card.guarded]]\nlabel = "ORG"', "guarded"),
+        ('id = "x"\ntitle = "X"\nkind = "org"\nsummary = "ok."\nmetonyms = "Beijing"', "metonyms must be a list"),
+        ('id = "x"\ntitle = "X"\nkind = "org"\nsummary = "ok."\nmetonyms = ["Beijing", " "]', "metonyms must be a list"),
     ],
 )
 def test_loader_names_each_problem(tmp_path, snippet, message):
@@ -117,3 +120,32 @@ def test_guards_do_not_vouch_for_each_other(bundled_cards):
         for guard in card.guarded:
             if guard.alias.islower():
                 assert not [w for w in guard.context if w.islower() and w in lowercase_guards], (card.id, guard.alias)
+
+
+GOVERNMENT = ('[[card]]\nid = "gov-x"\ntitle = "Government of X"\nkind = "org"\nsummary = "The state of X."\n'
+              'facts = ["Seat: Old Palace, Xton", "Head: the king"]\nmetonyms = [{}]\n')
+
+
+@pytest.mark.parametrize("metonyms", ['"Beijing"', '"Washington"', '"Old Palace"', '"Xton"', '"Government of X"'])
+def test_metonym_names_a_card_or_the_cards_own_seat(tmp_path, metonyms):
+    """Beijing is a card title, Washington a guarded alias, Old Palace and Xton the card's own seat."""
+    path = tmp_path / "gov.toml"
+    path.write_text(GOVERNMENT.format(metonyms), encoding="utf-8")
+    assert check_pack_file(path) == []
+    assert load_pack((path,)).get("gov-x").metonyms == (metonyms.strip('"'),)
+
+
+@pytest.mark.parametrize("metonyms", ['"Atlantis"', '"Head"', '"Palace"'])
+def test_metonym_naming_nothing_known_is_a_problem(tmp_path, metonyms):
+    path = tmp_path / "gov.toml"
+    path.write_text(GOVERNMENT.format(metonyms), encoding="utf-8")
+    problems = check_pack_file(path)
+    assert len(problems) == 1 and str(path) in problems[0] and "gov-x" in problems[0], problems
+    assert f"metonym {metonyms.strip(chr(34))!r}" in problems[0]
+    with pytest.raises(PackError, match="gov-x"):
+        load_pack((path,))
+
+
+def test_bundled_metonyms_all_name_a_card_or_a_seat(bundled_cards):
+    assert unknown_metonyms(bundled_cards) == []
+    assert sum(len(card.metonyms) for card in bundled_cards) >= 10

@@ -16,7 +16,7 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MARKUP = re.compile(r"<[a-zA-Z/!]|&[a-zA-Z#][a-zA-Z0-9]*;")
 MAX_SUMMARY = 320
 MAX_FACT = 80
-CARD_KEYS = {"id", "title", "kind", "aliases", "wikipedia", "summary", "facts", "as_of", "guarded"}
+CARD_KEYS = {"id", "title", "kind", "aliases", "wikipedia", "summary", "facts", "as_of", "guarded", "metonyms"}
 GUARD_KEYS = {"alias", "labels", "context"}
 
 
@@ -49,6 +49,7 @@ class Card:
     facts: tuple[str, ...] = ()
     as_of: str | None = None
     guarded: tuple[Guard, ...] = ()
+    metonyms: tuple[str, ...] = ()
     source: str = "pack"
     status: str | None = None  # Wikipedia cards only: "ready", or "pending" while the page is fetched
 
@@ -126,6 +127,10 @@ def parse_card(raw: dict, path, index: int, problems: list[str]) -> Card | None:
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
         problems.append(where("aliases must be a list of non-empty strings"))
         aliases = []
+    metonyms = raw.get("metonyms", [])
+    if not isinstance(metonyms, list) or not all(isinstance(m, str) and m.strip() for m in metonyms):
+        problems.append(where("metonyms must be a list of non-empty strings"))
+        metonyms = []
     facts = raw.get("facts", [])
     if not isinstance(facts, list):
         problems.append(where("facts must be a list of strings"))
@@ -161,6 +166,7 @@ def parse_card(raw: dict, path, index: int, problems: list[str]) -> Card | None:
         facts=tuple(facts),
         as_of=as_of,
         guarded=tuple(guards),
+        metonyms=tuple(m.strip() for m in metonyms),
     )
 
 
@@ -239,6 +245,24 @@ class Pack:
         return found
 
 
+def _seats(card: Card) -> set[str]:
+    """The places named in the card's "Seat: A, B" facts, each of which may stand for the card."""
+    return {alias_key(place) for fact in card.facts if fact.lower().startswith("seat:")
+            for place in fact.split(":", 1)[1].split(",")}
+
+
+def unknown_metonyms(cards: list[Card]) -> list[tuple[str, str]]:
+    """(card id, message) for each metonym that is neither a name in the pack nor a seat in the card's facts."""
+    names = {alias_key(text) for card in cards for text in (card.title, *card.aliases, *(g.alias for g in card.guarded))}
+    found = []
+    for card in cards:
+        for metonym in card.metonyms:
+            if alias_key(metonym) not in names | _seats(card):
+                found.append((card.id, f"metonym {metonym!r} is not the title or alias of any card, "
+                                       f"nor a place in the card's 'Seat:' fact"))
+    return found
+
+
 def pack_files(extra: tuple[Path, ...] = (), bundled: bool = True) -> list[Path]:
     """The bundled files in name order, then the user's packs (files or folders) in the order given."""
     files = sorted(BUNDLED_DIR.glob("*.toml")) if bundled else []
@@ -256,6 +280,10 @@ def load_pack(extra: tuple[Path, ...] = (), bundled: bool = True) -> Pack:
             raise PackError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
         for card in found:
             cards[card.id] = card
+    dangling = unknown_metonyms(list(cards.values()))
+    if dangling:
+        card_id, message = dangling[0]
+        raise PackError(f"card {card_id}: {message}" + (f" (and {len(dangling) - 1} more)" if len(dangling) > 1 else ""))
     return Pack(list(cards.values()))
 
 
@@ -274,4 +302,6 @@ def check_pack_file(path: Path) -> list[str]:
     for message, ids in Pack(list(merged.values())).clashes():
         if ids & own:
             problems.append(f"{path}: {message}")
+    problems += [f"{path}: card {card_id}: {message}" for card_id, message in unknown_metonyms(list(merged.values()))
+                 if card_id in own]
     return problems
