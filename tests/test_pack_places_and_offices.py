@@ -3,7 +3,7 @@ belong to and stay silent on the page that means something else."""
 
 import pytest
 
-from contextcards.annotate import AnnotateRequest
+from contextcards.annotate import AnnotateRequest, HistoryUse
 from contextcards.app import create_app
 from contextcards.page_text import text_blocks
 
@@ -19,7 +19,7 @@ def annotator(tmp_path_factory):
 def linked(annotator, text):
     """The ids of the cards the server links in one page."""
     blocks = [(f"b{i}", t) for i, t in enumerate(text_blocks(text))]
-    result = annotator.annotate(AnnotateRequest(url="", title="", blocks=blocks, save=False), stateless=True)
+    result = annotator.annotate(AnnotateRequest(url="", title="", blocks=blocks, history=HistoryUse.NONE))
     return {link.card for link in result.links}
 
 
