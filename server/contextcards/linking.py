@@ -7,6 +7,7 @@ from functools import lru_cache
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .knowledge import AliasEntry, Pack, alias_key
+from .metonyms import BODY, CONFLICT, Metonyms
 from .recognition import Mention
 
 # NER labels that agree with each card kind; policy and concept cards accept any label.
@@ -24,6 +25,7 @@ LOOKUP_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW"
 EXACT, FOLDED, GUARDED, EVIDENCE = 0.9, 0.8, 0.7, 0.05
 LABEL_AGREES, LABEL_CLASHES = 0.08, -0.25
 NAME_PART, ACRONYM = 0.8, 0.85
+METONYM = 0.75
 ALTERNATIVE_FLOOR = 0.3
 MIN_MARGIN = 0.1
 ACRONYM_AFTER = re.compile(r"\s*\(\s*([A-Z][A-Z0-9&]{1,9})\s*\)")
@@ -155,8 +157,17 @@ def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, o
     links: list[Link] = []
     unlinked: list[Unlinked] = []
     taken: list[list[tuple[int, int]]] = [[] for _ in texts]
+    readings = _metonym_readings(texts, mentions, pack)
     for block, block_mentions in enumerate(mentions):
         for mention in block_mentions:
+            reading = readings.get((block, mention.start))
+            if reading and reading.reading in (BODY, CONFLICT) and alias_key(mention.text) not in options.corrections:
+                city, _, _ = choose(mention, pack, page, options) if mention.candidates else (None, 0, ())
+                if reading.card:
+                    links.append(Link(block, mention.start, mention.end, mention.text, reading.card, METONYM,
+                                      (city,) if city else ()))
+                taken[block].append((mention.start, mention.end))
+                continue
             if not mention.candidates:
                 continue
             card_id, confidence, alternatives = choose(mention, pack, page, options)
@@ -175,6 +186,24 @@ def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, o
     links = [link for link in links if link.card not in options.muted]
     links.sort(key=lambda link: (link.block, link.start))
     return links, unlinked
+
+
+@lru_cache(maxsize=8)
+def _metonyms(pack: Pack) -> Metonyms:
+    return Metonyms(pack)
+
+
+def _metonym_readings(texts, mentions, pack: Pack) -> dict:
+    """(block, start) -> Reading for every mention of a place that may stand for a government."""
+    metonyms = _metonyms(pack)
+    found = {}
+    if not metonyms:
+        return found
+    for block, block_mentions in enumerate(mentions):
+        spans = [(m.start, m.end) for m in block_mentions if m.label != "PERSON" and metonyms.card_for(m.text)]
+        for reading in metonyms.read(texts[block], spans):
+            found[(block, reading.start)] = reading
+    return found
 
 
 def first_mentions(links: list[Link]) -> list[Link]:
