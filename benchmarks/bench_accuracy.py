@@ -242,10 +242,10 @@ def utf16_to_index(text: str, units: int) -> int:
 
 
 def identity(card_id: str, card: dict) -> str:
-    """What a card is: its Wikipedia title, else "pack:<id>"."""
+    """What a card is: its Wikipedia title, else "pack:<id>" (a family member's card is its family's)."""
     if card.get("wikipedia"):
         return card["wikipedia"]
-    return card_id if card_id.startswith("wiki:") else f"pack:{card_id}"
+    return card_id if card_id.startswith("wiki:") else f"pack:{card.get('family') or card_id}"
 
 
 # -- scoring -----------------------------------------------------------------------------------

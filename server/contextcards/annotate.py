@@ -152,7 +152,7 @@ class Annotator:
     def _cards(self, links: list[Link], found: dict[str, Card]) -> dict[str, Card]:
         """The cards the links use and their runner-ups: the pack's in link order, then Wikipedia's as found."""
         used = dict.fromkeys(card_id for link in links for card_id in (link.card, *link.alternatives))
-        cards = {card_id: self.pack.cards[card_id] for card_id in used if card_id not in found}
+        cards = {card_id: self.pack.get(card_id) for card_id in used if card_id not in found}
         return {**cards, **{card_id: card for card_id, card in found.items() if card_id in used}}
 
 

@@ -4,7 +4,7 @@ import hashlib
 import re
 import tomllib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -16,8 +16,11 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MARKUP = re.compile(r"<[a-zA-Z/!]|&[a-zA-Z#][a-zA-Z0-9]*;")
 MAX_SUMMARY = 320
 MAX_FACT = 80
-CARD_KEYS = {"id", "title", "kind", "aliases", "wikipedia", "summary", "facts", "as_of", "guarded", "metonyms"}
+CARD_KEYS = {"id", "title", "kind", "aliases", "wikipedia", "summary", "facts", "as_of", "guarded", "metonyms",
+             "family"}
 GUARD_KEYS = {"alias", "labels", "context"}
+FAMILY_KEYS = {"stems", "versions", "suffixes", "member", "context"}
+MEMBER_MARK = "~"  # a member card's id: "<family card id>~<member name>", e.g. "llama~Llama 4"
 
 
 def wikipedia_url(title: str | None) -> str | None:
@@ -37,6 +40,45 @@ class Guard:
 
 
 @dataclass(frozen=True)
+class Family:
+    """How the members of a family card are named: a stem, then version numbers and/or suffix words.
+
+    "Llama 4", "Gemini 2.5 Flash", "Snapdragon 8 Elite", "DeepSeek-V3.2": the stem exactly as written,
+    then one to four parts, each a version (the `versions` regular expression, after a space, a hyphen
+    or nothing) or a suffix word (after a space or a hyphen, any case). `member` says what a member is
+    ("a model in Meta's Llama family"); `context` guards members as an alias guard does.
+    """
+
+    stems: tuple[str, ...]
+    versions: str = ""
+    suffixes: tuple[str, ...] = ()
+    member: str = ""
+    context: tuple[str, ...] = ()
+
+    @property
+    def pattern(self) -> re.Pattern:
+        return _family_pattern(self)
+
+
+_FAMILY_PATTERNS: dict = {}
+
+
+def _family_pattern(family: Family) -> re.Pattern:
+    """The member names of a family as one regular expression (compiled once per family)."""
+    if family not in _FAMILY_PATTERNS:
+        stems = "|".join(re.escape(s) for s in sorted(family.stems, key=len, reverse=True))
+        parts = []
+        if family.versions:
+            parts.append(f"[ -]?(?:{family.versions})")
+        if family.suffixes:
+            words = "|".join(re.escape(w) for w in sorted(family.suffixes, key=len, reverse=True))
+            parts.append(f"[ -](?i:{words})")
+        tail = "|".join(parts) or "(?!)"
+        _FAMILY_PATTERNS[family] = re.compile(rf"(?<![\w-])(?:{stems})(?:{tail}){{1,4}}(?!\w|\.\w|-[A-Z0-9])")
+    return _FAMILY_PATTERNS[family]
+
+
+@dataclass(frozen=True)
 class Card:
     """One card of background wherever it comes from: the pack, or Wikipedia (ready, or pending while fetched)."""
 
@@ -50,6 +92,8 @@ class Card:
     as_of: str | None = None
     guarded: tuple[Guard, ...] = ()
     metonyms: tuple[str, ...] = ()
+    family: Family | None = None
+    member_of: str | None = None  # member cards only: the id of the family card they stand in for
     source: str = "pack"
     status: str | None = None  # Wikipedia cards only: "ready", or "pending" while the page is fetched
 
@@ -74,6 +118,8 @@ class Card:
             data["as_of"] = self.as_of
         if self.status:
             data["status"] = self.status
+        if self.member_of:
+            data["family"] = self.member_of
         if seen_before is not None:
             data["seen_before"] = seen_before
         return data
@@ -154,6 +200,7 @@ def parse_card(raw: dict, path, index: int, problems: list[str]) -> Card | None:
             problems.append(where(f"guard {guard['alias']!r}: labels and context must be lists of strings"))
             continue
         guards.append(Guard(guard["alias"], tuple(labels), tuple(context)))
+    family = _parse_family(raw.get("family"), problems, where) if "family" in raw else None
     if len(problems) > start:
         return None
     return Card(
@@ -167,7 +214,59 @@ def parse_card(raw: dict, path, index: int, problems: list[str]) -> Card | None:
         as_of=as_of,
         guarded=tuple(guards),
         metonyms=tuple(m.strip() for m in metonyms),
+        family=family,
     )
+
+
+def _strings(value) -> bool:
+    return isinstance(value, list) and all(isinstance(x, str) and x.strip() for x in value)
+
+
+def _parse_family(raw, problems: list[str], where) -> Family | None:
+    """A [card.family] table: stems and member are required; versions a regular expression; suffixes words."""
+    if not isinstance(raw, dict) or set(raw) - FAMILY_KEYS:
+        problems.append(where(f"[card.family] may only have {', '.join(sorted(FAMILY_KEYS))}"))
+        return None
+    start = len(problems)
+    stems, suffixes, context = raw.get("stems"), raw.get("suffixes", []), raw.get("context", [])
+    versions, member = raw.get("versions", ""), raw.get("member")
+    if not _strings(stems) or not stems:
+        problems.append(where("family stems must be a non-empty list of names"))
+    if not _strings(suffixes) or not all(re.fullmatch(r"[\w.+]+", w) for w in suffixes):
+        problems.append(where("family suffixes must be a list of single words"))
+    if not _strings(context):
+        problems.append(where("family context must be a list of words or phrases"))
+    if not isinstance(member, str) or not member.strip() or MARKUP.search(member):
+        problems.append(where("family member must say what a member is, e.g. \"a model in Meta's Llama family\""))
+    if not isinstance(versions, str):
+        problems.append(where("family versions must be a regular expression (a string)"))
+    elif versions:
+        try:
+            compiled = re.compile(versions)
+        except re.error as exc:
+            problems.append(where(f"family versions is not a valid regular expression ({exc})"))
+        else:
+            if compiled.match(""):
+                problems.append(where("family versions must not match an empty string"))
+            elif compiled.groups:
+                problems.append(where("family versions must not capture: write (?:...) instead of (...)"))
+    if not versions and not suffixes and len(problems) == start:
+        problems.append(where("a family needs versions, suffixes or both"))
+    if len(problems) > start:
+        return None
+    return Family(tuple(stems), versions, tuple(suffixes), " ".join(member.split()), tuple(context))
+
+
+def member_card(family_card: Card, name: str) -> Card | None:
+    """The card for one member of a family: the family's card, titled with the member's name and saying so."""
+    family = family_card.family
+    if family is None or not family.pattern.fullmatch(name):
+        return None
+    as_of = f" as of {family_card.as_of}" if family_card.as_of else ""
+    line = f"{family.member[:1].upper()}{family.member[1:]}; this card describes the family{as_of}"
+    return replace(family_card, id=f"{family_card.id}{MEMBER_MARK}{name}", title=name,
+                   facts=(line, *family_card.facts), aliases=(), guarded=(), metonyms=(), family=None,
+                   member_of=family_card.id)
 
 
 def read_pack_file(path: Path) -> tuple[list[Card], list[str]]:
@@ -218,7 +317,13 @@ class Pack:
         return len(self.cards)
 
     def get(self, card_id: str) -> Card | None:
-        return self.cards.get(card_id)
+        """A card by id; a member id ("llama~Llama 4") gives its family's card as that member."""
+        card = self.cards.get(card_id)
+        if card is None and MEMBER_MARK in card_id:
+            family_id, name = card_id.split(MEMBER_MARK, 1)
+            family = self.cards.get(family_id)
+            card = member_card(family, name) if family else None
+        return card
 
     def stats(self) -> dict[str, int]:
         """Number of cards of each kind."""

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from .families import FAMILY, families_of
 from .knowledge import AliasEntry, Pack, alias_key
 from .metonyms import BODY, CONFLICT, Metonyms
 from .recognition import Mention
@@ -141,7 +142,7 @@ def _name_parts(pack: Pack, present: set[str]) -> dict[str, str]:
     """Surnames and given names of the people already named in full on the page, unambiguous ones only."""
     owners: dict[str, set[str]] = {}
     for card_id in present:
-        card = pack.cards[card_id]
+        card = pack.get(card_id)
         if card.kind != "person":
             continue
         for part in card.title.replace("-", " ").split():
@@ -158,8 +159,13 @@ def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, o
     unlinked: list[Unlinked] = []
     taken: list[list[tuple[int, int]]] = [[] for _ in texts]
     readings = _metonym_readings(texts, mentions, pack)
+    for member in families_of(pack).find(texts):
+        links.append(Link(member.block, member.start, member.end, member.text, member.card, FAMILY))
+        taken[member.block].append((member.start, member.end))
     for block, block_mentions in enumerate(mentions):
         for mention in block_mentions:
+            if _overlaps(taken[block], mention.start, mention.end):
+                continue  # inside a family member's name ("Xeon" in "Xeon 6")
             reading = readings.get((block, mention.start))
             if reading and reading.reading in (BODY, CONFLICT) and alias_key(mention.text) not in options.corrections:
                 city, _, _ = choose(mention, pack, page, options) if mention.candidates else (None, 0, ())

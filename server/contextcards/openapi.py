@@ -31,6 +31,7 @@ CARD = {
         "thumbnail": {"type": ["string", "null"]},
         "status": {"enum": ["ready", "pending"]},
         "seen_before": {"type": "object"},
+        "family": {"type": "string", "description": "Member cards only: the id of the family card they stand in for"},
     },
 }
 

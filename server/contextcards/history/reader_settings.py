@@ -87,7 +87,7 @@ class ReaderSettings:
         """The words a correction is for: its term, or every name of its card in the pack."""
         if correction["term"] is not None:
             return [correction["term"]]
-        card = self.pack.cards.get(correction["card"]) if self.pack else None
+        card = self.pack.get(correction["card"]) if self.pack else None
         return [card.title, *card.aliases] if card else []
 
     def set_site_rules(self, rules: dict[str, str | None]) -> dict:

@@ -75,7 +75,7 @@ def parse_feedback(body, pack) -> Feedback:
     if to is not None and to not in pack.cards:
         raise NotFound(f"There is no card {to[:80]!r} in the knowledge pack.")
     term = _optional_text(body, "term")
-    if action == "correct" and term is None and card not in pack.cards:
+    if action == "correct" and term is None and pack.get(card) is None:
         raise NotFound(f"The knowledge pack has no card {card[:80]!r}: send the 'term' to correct.")
     site = _optional_text(body, "site", MAX_SITE)
     if site is not None:
