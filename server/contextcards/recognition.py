@@ -13,6 +13,7 @@ from spacy.tokens import Span
 from spacy.util import filter_spans
 
 from .knowledge import AliasEntry, Pack, alias_key
+from .name_spans import name_span, split_joined_names
 
 log = logging.getLogger("contextcards")
 
@@ -96,6 +97,7 @@ class Recognizer:
         self.model_name = model
         self.degraded_reason = None
         self.nlp = self._load(model)
+        split_joined_names(self.nlp)
         self.matcher = self.nlp.add_pipe(ALIAS_SPANS, last=True)
         self.matcher.set_pack(pack)
         self.cache: OrderedDict[str, list[Mention]] = OrderedDict()
@@ -151,8 +153,9 @@ def mentions_of(doc, by_key: dict[str, list[AliasEntry]]) -> list[Mention]:
         mentions.append(Mention(span.start_char, span.end_char, span.text, label, entries))
         covered.update(range(span.start, span.end))
     for ent in doc.ents:
-        if not covered.intersection(range(ent.start, ent.end)):
-            mentions.append(Mention(ent.start_char, ent.end_char, ent.text, ent.label_))
+        name = name_span(doc, ent, covered)
+        if name is not None:
+            mentions.append(Mention(name.start_char, name.end_char, name.text, ent.label_))
     mentions.sort(key=lambda m: m.start)
     return mentions
 
