@@ -30,7 +30,8 @@ from ..knowledge import Card, alias_key
 from ..linking import Link, LinkOptions, Unlinked
 from .client import TIMEOUT, Breaker, Unavailable, WikipediaClient, normalize_title
 from .cache import FOUND_TTL, MISS_TTL, LookupCache, card_id_for, query_key, title_for
-from .choice import LABEL_KINDS, SEARCH_LABELS, choose_pages, default_kind, mentions_any
+from .choice import (LABEL_KINDS, PLACE_LABELS, SEARCH_LABELS, choose_pages, default_kind, mentions_any,
+                     regional_titles)
 
 log = logging.getLogger("contextcards")
 
@@ -41,6 +42,13 @@ MAX_JOBS = 8
 CONFIDENCE = {"exact": 0.8, "redirect": 0.75, "search": 0.6}
 PENDING_CONFIDENCE = 0.5
 REMEMBERED_LABELS = 2000
+
+
+def place_key(label: str | None, title: str, regions) -> str:
+    """The cache key of a name on a page: a place name's answer depends on the page's other places too."""
+    key = query_key(label, title)
+    senses = regional_titles(title, regions) if label in PLACE_LABELS else []
+    return f"{key}@{'|'.join(senses)}" if senses else key
 
 
 class WikipediaCards:
@@ -170,13 +178,16 @@ class WikipediaCards:
         evidence = frozenset([text for text, card in linked if card is None or card.kind != "place"] +
                              [card.title for _, card in linked if card is not None and card.kind != "place"] +
                              [m.text for m in unlinked if m.label in EVIDENCE_LABELS])
+        # The page's places, which tell a place name's senses apart ("Hillsboro" on a page naming Oregon).
+        regions = tuple(sorted({card.title for _, card in linked if card is not None and card.kind == "place"} |
+                               {m.text for m in unlinked if m.label in ("GPE", "LOC")}))
         unknown = [(title, label) for title, (label, _) in names.items()
-                   if self.cache.get(query_key(label, title)) is None]
+                   if self.cache.get(place_key(label, title, regions)) is None]
         if unknown:
-            self._wait(self._start(unknown, evidence, persist), deadline)
+            self._wait(self._start(unknown, evidence, persist, regions), deadline)
         found_links, cards = [], {}
         for title, (label, mentions) in names.items():
-            key = query_key(label, title)
+            key = place_key(label, title, regions)
             record = self._usable(self.cache.get(key), title, evidence)
             if record:
                 card = self._card(record)
@@ -198,7 +209,7 @@ class WikipediaCards:
         with self.lock:
             return key in self.inflight
 
-    def _start(self, queries, evidence, persist: bool) -> list[threading.Event]:
+    def _start(self, queries, evidence, persist: bool, regions=()) -> list[threading.Event]:
         """Events to wait on for these (title, label) queries: a new job for those not already in flight."""
         if self.config.offline or not self.breaker.closed():
             return []
@@ -210,7 +221,7 @@ class WikipediaCards:
                 # Kept for GET /v1/cards/<id>: the label to look the name up with, and whether it may be stored.
                 self.labels[title] = (label, persist and self.labels.get(title, (None, True))[1])
                 self.labels.move_to_end(title)
-                key = query_key(label, title)
+                key = place_key(label, title, regions)
                 if key not in self.inflight:
                     if self.jobs >= MAX_JOBS:
                         continue  # a queue this long means Wikipedia is slow: these names get no card this time
@@ -223,7 +234,7 @@ class WikipediaCards:
                 self.jobs += 1
                 if self._pool is None:
                     self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="contextcards-wikipedia")
-                self._pool.submit(self._run, new, evidence, persist)
+                self._pool.submit(self._run, new, evidence, persist, regions)
         return waiting
 
     @staticmethod
@@ -234,26 +245,26 @@ class WikipediaCards:
             if remaining <= 0 or not event.wait(remaining):
                 return
 
-    def _run(self, queries, evidence, persist: bool) -> None:
+    def _run(self, queries, evidence, persist: bool, regions=()) -> None:
         """One background job: choose pages for these names, then write what was found to the store."""
         written: list = []
 
         def settle(title, label, record):
             """Keep a decision in memory and wake its waiters now; the store write comes at the end."""
-            key = query_key(label, title)
+            key = place_key(label, title, regions)
             ttl = FOUND_TTL if record["status"] == "found" else MISS_TTL
             written.append((key, self.cache.remember(key, record, ttl)))
             self._release(key)
 
         try:
-            choose_pages(self.client, queries, evidence, settle)
+            choose_pages(self.client, queries, evidence, settle, regions)
         except Unavailable as exc:
             log.info("Wikipedia lookups stopped: %s", exc)
         except Exception as exc:  # a bug must not kill the pool thread or leave waiters hanging
             log.error("Wikipedia lookup failed: %s", type(exc).__name__)  # the type only: messages hold names
         finally:
             for title, label in queries:
-                self._release(query_key(label, title))  # undecided: not cached, asked again next time
+                self._release(place_key(label, title, regions))  # undecided: not cached, asked again next time
             with self.lock:
                 self.jobs -= 1
             if persist:

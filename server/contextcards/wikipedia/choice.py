@@ -16,6 +16,8 @@ from .client import MAX_TITLES
 from .text import split_sentences
 
 SEARCH_LABELS = {"PERSON", "ORG", "PRODUCT", "FAC", "EVENT", "LAW", "WORK_OF_ART"}
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+MAX_REGIONS = 6
 MAX_SEARCHES = 8
 SEARCH_RESULTS = 5
 CANDIDATES_PER_NAME = 3
@@ -149,20 +151,56 @@ def _found(page, kind: str, via: str) -> dict:
 MISS = {"status": "miss", "title": None}
 
 
-def choose_pages(client, queries, evidence, settle) -> None:
+def regional_titles(title: str, regions) -> list[str]:
+    """Titles of the senses of a place name in the page's other places: "Hillsboro, Oregon", "Malta, New York"."""
+    return [f"{title}, {region}" for region in list(regions)[:MAX_REGIONS]
+            if region != title and title not in region and region not in title]
+
+
+def regional_choice(title, label, page, results, regions, evidence) -> dict | None:
+    """The one sense of a place name that the page's other places support, when it should win over the exact title.
+
+    A disambiguation page (or none) gives way to a sense whose region the page names; a page that
+    exists ("Malta", the country) gives way only when that sense's own text also names another
+    entity of the page ("Malta, New York" names GlobalFoundries). Two supported senses: neither.
+    """
+    if label not in PLACE_LABELS or not regions:
+        return None
+    supported = {}
+    for candidate in regional_titles(title, regions):
+        found = results.get(candidate)
+        if found and found.status == "found" and fitting_kind(label, found.description, found.summary) == "place":
+            supported[found.title] = found
+    if len(supported) != 1:
+        return None
+    found = next(iter(supported.values()))
+    if page and page.status == "found" and \
+            not mentions_any(f"{found.description} {found.summary}", evidence, f"{title} {' '.join(regions)}"):
+        return None
+    return _found(found, "place", "region")
+
+
+def choose_pages(client, queries, evidence, settle, regions=()) -> None:
     """For each (title, label): settle(title, label, record) as soon as it is decided, found or MISS.
 
-    One batched lookup for every title, then (for the few that need it) one search each and
-    one batched lookup of the results. `evidence` holds the other entities named on the page.
+    One batched lookup for every title (and, for place names, their senses in the page's other
+    `regions`), then (for the few that need it) one search each and one batched lookup of the
+    results. `evidence` holds the other entities named on the page.
     Raises wikipedia.Unavailable when a request fails; names not yet settled stay undecided.
     """
     results = {}
     titles = [title for title, _ in queries]
+    titles += [t for title, label in queries if label in PLACE_LABELS for t in regional_titles(title, regions)]
+    titles = list(dict.fromkeys(titles))
     for start in range(0, len(titles), MAX_TITLES):
         results.update(client.fetch(titles[start:start + MAX_TITLES]))
     searches = []
     for title, label in queries:
         page = results.get(title)
+        regional = regional_choice(title, label, page, results, regions, evidence)
+        if regional:
+            settle(title, label, regional)
+            continue
         kind = fitting_kind(label, page.description, page.summary) if page and page.status == "found" else None
         if kind:
             settle(title, label, _found(page, kind, "redirect" if page.redirected else "exact"))
