@@ -10,6 +10,7 @@ from .families import FAMILY, families_of
 from .knowledge import AliasEntry, Pack, alias_key
 from .metonyms import BODY, CONFLICT, Metonyms
 from .recognition import Mention
+from .short_forms import find as find_short_forms, short_forms
 
 # NER labels that agree with each card kind; policy and concept cards accept any label.
 AGREEING_LABELS = {
@@ -25,7 +26,7 @@ AGREEING_LABELS = {
 LOOKUP_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART"}
 EXACT, FOLDED, GUARDED, EVIDENCE = 0.9, 0.8, 0.7, 0.05
 LABEL_AGREES, LABEL_CLASHES = 0.08, -0.25
-NAME_PART, ACRONYM = 0.8, 0.85
+NAME_PART, ACRONYM, SHORT_FORM = 0.8, 0.85, 0.75
 METONYM = 0.75
 ALTERNATIVE_FLOOR = 0.3
 MIN_MARGIN = 0.1
@@ -240,6 +241,10 @@ def _derived_links(texts, mentions, links, taken, pack, present) -> list[Link]:
         match = ACRONYM_AFTER.match(texts[link.block], link.end)
         if match and match.group(1) not in words:
             words[match.group(1)] = (link.card, ACRONYM)
+    for block, start, end, noun, card_id in find_short_forms(texts, short_forms(pack.get(c) for c in present)):
+        if not _overlaps(taken[block], start, end):
+            derived.append(Link(block, start, end, noun, card_id, SHORT_FORM))
+            taken[block].append((start, end))
     for word, (card_id, confidence) in words.items():
         pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)")
         for block, text in enumerate(texts):
