@@ -62,9 +62,9 @@ class Name:
     accept: tuple = ()
     spans: list = field(default_factory=list)  # (start, end) in the article text
 
-    def right(self, identity: str) -> bool:
+    def right(self, identity: "Identity") -> bool:
         """Whether a link to this identity is this name."""
-        return identity == self.id or identity in self.accept
+        return self.id in identity.names or any(a in identity.names for a in self.accept)
 
 
 @dataclass
@@ -241,11 +241,25 @@ def utf16_to_index(text: str, units: int) -> int:
     return len(text)
 
 
-def identity(card_id: str, card: dict) -> str:
-    """What a card is: its Wikipedia title, else "pack:<id>" (a family member's card is its family's)."""
-    if card.get("wikipedia"):
-        return card["wikipedia"]
-    return card_id if card_id.startswith("wiki:") else f"pack:{card.get('family') or card_id}"
+@dataclass(frozen=True)
+class Identity:
+    """What a card is: its Wikipedia title and, for a pack card, "pack:<id>" — either matches the gold,
+    so a pack card that gains a Wikipedia title later still counts as the name the gold meant."""
+
+    names: tuple
+
+    def __str__(self) -> str:
+        return self.names[0]
+
+
+def identity(card_id: str, card: dict) -> Identity:
+    """The names a card answers to: its Wikipedia title, and "pack:<id>" for a pack card."""
+    names = [card["wikipedia"]] if card.get("wikipedia") else []
+    if not card_id.startswith("wiki:"):
+        names.append(f"pack:{card.get('family') or card_id}")  # a family member's card is its family's
+    elif not names:
+        names.append(card_id)
+    return Identity(tuple(names))
 
 
 # -- scoring -----------------------------------------------------------------------------------

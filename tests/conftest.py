@@ -1,4 +1,8 @@
-"""Shared fixtures: a fresh app on a temporary data dir per test, its client and CLI runner."""
+"""Shared fixtures: a fresh app on a temporary data dir per test, its client and CLI runner.
+
+Apps run on a blank spaCy pipeline (pack aliases only: fast, and what a server without its
+model does) unless the test is marked `model`, which gives it the real English model.
+"""
 
 import os
 import socket
@@ -21,16 +25,17 @@ PORT = 8731
 
 
 def make_config(tmp_path, **overrides) -> Config:
-    """A Config on a temporary data dir, offline, real model, the small test pack unless told otherwise."""
-    settings = {"data_dir": tmp_path / "data", "model": MODEL, "offline": True, "port": PORT,
+    """A Config on a temporary data dir, offline, blank pipeline, the small test pack unless told otherwise."""
+    settings = {"data_dir": tmp_path / "data", "model": "", "offline": True, "port": PORT,
                 "bundled_pack": False, "packs": (FIXTURES / "mini-pack.toml",)}
     settings.update(overrides)
     return Config(**settings)
 
 
 @pytest.fixture
-def config(tmp_path):
-    return make_config(tmp_path)
+def config(request, tmp_path):
+    """The real model for tests marked `model`, else the blank pipeline."""
+    return make_config(tmp_path, model=MODEL if request.node.get_closest_marker("model") else "")
 
 
 @pytest.fixture

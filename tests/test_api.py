@@ -142,6 +142,7 @@ def test_loopback_hosts_are_served(client, host):
     assert client.get("/health", headers={"Host": host}).status_code == 200
 
 
+@pytest.mark.model
 def test_health_reports_version_model_and_pack(client):
     body = client.get("/health").get_json()
     assert body["status"] == "ok"

@@ -8,14 +8,14 @@ from contextcards.annotate import AnnotateRequest, HistoryUse
 from contextcards.app import create_app
 from contextcards.page_text import text_blocks
 
-from conftest import FIXTURES, make_config
+from conftest import FIXTURES, MODEL, make_config
 
 ARTICLES = tomllib.loads((FIXTURES / "devset.toml").read_text(encoding="utf-8"))["article"]
 
 
 @pytest.fixture(scope="module")
 def annotator(tmp_path_factory):
-    config = make_config(tmp_path_factory.mktemp("devset"), bundled_pack=True, packs=())
+    config = make_config(tmp_path_factory.mktemp("devset"), model=MODEL, bundled_pack=True, packs=())
     return create_app(config).extensions["contextcards"].annotator
 
 

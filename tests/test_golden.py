@@ -5,7 +5,6 @@ regenerate with `CONTEXTCARDS_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/t
 and read the diff of tests/fixtures/golden/ before committing it.
 """
 
-import json
 import os
 from datetime import datetime, timezone
 from urllib.parse import quote
@@ -15,7 +14,7 @@ import pytest
 from contextcards.app import create_app
 from contextcards.cli import main
 
-from conftest import FIXTURES, annotate_body, loopback_client, make_config
+from conftest import FIXTURES, MODEL, annotate_body, loopback_client, make_config
 from fake_mediawiki import FakeMediaWiki
 
 GOLDEN = FIXTURES / "golden"
@@ -74,7 +73,7 @@ def article_body(**extra):
 
 @pytest.fixture
 def golden_app(tmp_path):
-    app = create_app(make_config(tmp_path))
+    app = create_app(make_config(tmp_path, model=MODEL))
     clock = Clock()
     app.extensions["contextcards_history"].clock = clock
     return app, clock
@@ -142,9 +141,9 @@ def wiki():
 
 @pytest.mark.model
 def test_wikipedia_cards_ready_and_pending_answer_as_recorded(tmp_path, wiki):
-    ready_app = create_app(make_config(tmp_path / "ready", offline=False, wikipedia_api=wiki.url,
+    ready_app = create_app(make_config(tmp_path / "ready", model=MODEL, offline=False, wikipedia_api=wiki.url,
                                        wikipedia_budget_ms=30_000))
-    pending_app = create_app(make_config(tmp_path / "pending", offline=False, wikipedia_api=wiki.url,
+    pending_app = create_app(make_config(tmp_path / "pending", model=MODEL, offline=False, wikipedia_api=wiki.url,
                                          wikipedia_budget_ms=0))
     try:
         for app in (ready_app, pending_app):

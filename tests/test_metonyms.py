@@ -10,7 +10,7 @@ from contextcards.app import create_app
 from contextcards.knowledge import load_pack
 from contextcards.metonyms import BODY, CONFLICT, PLACE, Metonyms
 
-from conftest import make_config
+from conftest import MODEL, make_config
 
 # The government, institution or bloc acts, speaks or owns a decision.
 ACTS = [
@@ -137,7 +137,7 @@ def test_the_pack_declares_the_seats(metonyms):
 
 @pytest.fixture(scope="module")
 def annotator(tmp_path_factory):
-    config = make_config(tmp_path_factory.mktemp("metonyms"), bundled_pack=True, packs=())
+    config = make_config(tmp_path_factory.mktemp("metonyms"), model=MODEL, bundled_pack=True, packs=())
     return create_app(config).extensions["contextcards"].annotator
 
 

@@ -13,7 +13,7 @@ from contextcards.linking import LinkOptions, link_mentions
 from contextcards.name_spans import split_joined_names
 from contextcards.recognition import Recognizer, mentions_of
 
-from conftest import FIXTURES, make_config
+from conftest import FIXTURES, MODEL, make_config
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,7 @@ def test_hyphenated_pair_links_both_names():
 
 @pytest.fixture(scope="module")
 def annotator(tmp_path_factory):
-    config = make_config(tmp_path_factory.mktemp("names"), bundled_pack=True, packs=())
+    config = make_config(tmp_path_factory.mktemp("names"), model=MODEL, bundled_pack=True, packs=())
     return create_app(config).extensions["contextcards"].annotator
 
 

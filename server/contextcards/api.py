@@ -8,6 +8,7 @@ from .annotate import parse_request, to_json
 from .errors import BadRequest, NotFound, Unauthorized, Unprocessable
 from .knowledge import Card
 from .openapi import openapi_spec
+from .pairing import MAX_CODE_CHARS
 
 bp = Blueprint("api", __name__)
 
@@ -51,7 +52,7 @@ def pair():
     """Exchange a pairing code (printed by the server) for the install's token."""
     body = json_body()
     code = body.get("code") if isinstance(body, dict) else None
-    if not isinstance(code, str) or not 1 <= len(code) <= 32:
+    if not isinstance(code, str) or not 1 <= len(code) <= MAX_CODE_CHARS:
         raise Unprocessable("Send {\"code\": \"XXXX-XXXX\"} with the code the server printed.")
     token = current_app.extensions["contextcards_pairing"].exchange(code)
     if token is None:

@@ -14,7 +14,8 @@ BUNDLED_DIR = Path(__file__).with_name("knowledge")
 KINDS = ("person", "org", "place", "product", "policy", "law", "event", "concept")
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MARKUP = re.compile(r"<[a-zA-Z/!]|&[a-zA-Z#][a-zA-Z0-9]*;")
-MAX_SUMMARY = 320
+MAX_SUMMARY = 320  # characters: a card shows about three lines, Wikipedia summaries are cut to fit
+CARD_STATUSES = ("ready", "pending")
 MAX_FACT = 80
 CARD_KEYS = {"id", "title", "kind", "aliases", "wikipedia", "summary", "facts", "as_of", "guarded", "metonyms",
              "family"}

@@ -67,10 +67,14 @@ class LinkOptions:
 
 
 @lru_cache(maxsize=4096)
+def whole_words(phrase: str, ignore_case: bool = False) -> re.Pattern:
+    """The phrase as whole words: not inside a longer word ("AMD" is not in "AMDA")."""
+    return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", re.IGNORECASE if ignore_case else 0)
+
+
 def _word_pattern(phrase: str) -> re.Pattern:
     """Whole words; a phrase with a capital matches its case exactly ("Intel" is not "the intel")."""
-    flags = 0 if any(c.isupper() for c in phrase) else re.IGNORECASE
-    return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", flags)
+    return whole_words(phrase, ignore_case=not any(c.isupper() for c in phrase))
 
 
 class PageContext:
@@ -246,7 +250,7 @@ def _derived_links(texts, mentions, links, taken, pack, present) -> list[Link]:
             derived.append(Link(block, start, end, noun, card_id, SHORT_FORM))
             taken[block].append((start, end))
     for word, (card_id, confidence) in words.items():
-        pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)")
+        pattern = whole_words(word)
         for block, text in enumerate(texts):
             for match in pattern.finditer(text):
                 if not _overlaps(taken[block], match.start(), match.end()):

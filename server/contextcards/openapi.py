@@ -1,4 +1,9 @@
-"""The OpenAPI 3.1 description of every route, request and response body."""
+"""The OpenAPI 3.1 description of every route, request and response body, built from the limits the code enforces."""
+
+from .annotate import MAX_ID_CHARS, MAX_URL_CHARS
+from .config import Config
+from .knowledge import CARD_STATUSES, KINDS, MAX_SUMMARY
+from .pairing import MAX_CODE_CHARS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -21,15 +26,15 @@ CARD = {
     "properties": {
         "id": {"type": "string"},
         "title": {"type": "string"},
-        "kind": {"enum": ["person", "org", "place", "product", "policy", "law", "event", "concept"]},
-        "summary": {"type": "string", "maxLength": 320},
+        "kind": {"enum": list(KINDS)},
+        "summary": {"type": "string", "maxLength": MAX_SUMMARY},
         "source": {"type": "string", "description": "pack (the bundled knowledge pack) or wikipedia"},
         "wikipedia": {"type": ["string", "null"], "description": "Exact English Wikipedia title"},
         "url": {"type": ["string", "null"]},
         "facts": {"type": "array", "items": {"type": "string"}},
         "as_of": {"type": "string"},
         "thumbnail": {"type": ["string", "null"]},
-        "status": {"enum": ["ready", "pending"]},
+        "status": {"enum": list(CARD_STATUSES)},
         "seen_before": {"type": "object"},
         "family": {"type": "string", "description": "Member cards only: the id of the family card they stand in for"},
     },
@@ -39,19 +44,20 @@ ANNOTATE_REQUEST = {
     "type": "object",
     "required": ["url", "title", "blocks"],
     "properties": {
-        "url": {"type": "string", "description": "At most 4,096 characters (413 beyond)"},
-        "title": {"type": "string", "description": "At most 4,096 characters (413 beyond)"},
+        "url": {"type": "string", "description": f"At most {MAX_URL_CHARS:,} characters (413 beyond)"},
+        "title": {"type": "string", "description": f"At most {MAX_URL_CHARS:,} characters (413 beyond)"},
         "lang": {"type": "string", "description": "BCP 47; pages not in English get no annotations"},
         "save": {"type": "boolean", "default": True},
         "mentions": {"enum": ["first", "all"], "default": "first"},
         "blocks": {
             "type": "array",
-            "description": "At most 5,000 blocks, 100,000 characters each, 2,000,000 in all (413 beyond)",
+            "description": f"At most {Config.max_blocks:,} blocks, {Config.max_block_chars:,} characters each, "
+                           f"{Config.max_total_chars:,} in all (413 beyond)",
             "items": {
                 "type": "object",
                 "required": ["id", "text"],
                 "properties": {
-                    "id": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "id": {"type": "string", "minLength": 1, "maxLength": MAX_ID_CHARS},
                     "text": {"type": "string"},
                 },
             },
@@ -111,7 +117,7 @@ def openapi_spec(version: str, extra_paths: dict | None = None) -> dict:
             "security": [],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["code"],
-                "properties": {"code": {"type": "string", "minLength": 1, "maxLength": 32}}}}}},
+                "properties": {"code": {"type": "string", "minLength": 1, "maxLength": MAX_CODE_CHARS}}}}}},
             "responses": {**_ok({"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}),
                           **error_responses(400, 401, 403, 415, 422)},
         }},

@@ -14,6 +14,7 @@ CODE_FILE = "pairing-code.json"
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by hand
 CODE_LIFETIME = 600
 MAX_FAILED_ATTEMPTS = 5
+MAX_CODE_CHARS = 32  # what POST /v1/pair accepts: a code is 9 characters, with room for spaces
 
 
 def write_private(path: Path, data: str) -> None:

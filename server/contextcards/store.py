@@ -54,6 +54,8 @@ from tinydb import TinyDB
 from tinydb.middlewares import Middleware
 from tinydb.storages import Storage
 
+from .config import ensure_private_dir
+
 log = logging.getLogger("contextcards")
 
 SHARD_CAPACITY = 250
@@ -214,8 +216,7 @@ class ShardedTable:
         return TinyDB(self.folder / name, storage=WriteThroughCache(AtomicJSONStorage))
 
     def _load(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.folder, 0o700)
+        ensure_private_dir(self.folder)
         for leftover in self.folder.glob(".*.tmp"):
             leftover.unlink(missing_ok=True)
         for path in sorted(self.folder.glob("*.json")):
@@ -359,12 +360,10 @@ class Store:
         self.problems: list[str] = []
         self._tables: dict[str, ShardedTable] = {}
         self._kvs: dict[str, KeyValue] = {}
-        self.root.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.root, 0o700)
+        ensure_private_dir(self.root)
         _acquire(self.root)
         self._open = True
-        (self.root / "kv").mkdir(exist_ok=True)
-        os.chmod(self.root / "kv", 0o700)
+        ensure_private_dir(self.root / "kv")
 
     def table(self, name: str, group_of=None, capacity: int = SHARD_CAPACITY) -> ShardedTable:
         """A sharded table in its own folder (loaded on first use; the same object afterwards)."""

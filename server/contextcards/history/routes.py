@@ -7,7 +7,7 @@ from ..errors import BadRequest, NotFound, Unprocessable
 from .service import Query, decode_cursor, get_history
 from .reader_settings import SITE_RULES, Feedback
 from .export import FORMATS, export
-from .record import DATE_TIME_PATTERN, SITE_PATTERN, normal_site, parse_time, timestamp
+from .record import DATE_TIME_PATTERN, MAX_SENTENCE, SITE_PATTERN, normal_site, parse_time, timestamp
 from ..openapi import error_responses
 
 bp = Blueprint("history", __name__)
@@ -16,6 +16,7 @@ MAX_LIMIT = 200
 MAX_TEXT = 500
 MAX_SITE = 253
 MAX_RULES = 500
+MAX_CARD_ID = 200
 ACTIONS = ("mute", "unmute", "correct", "uncorrect")
 
 
@@ -64,7 +65,7 @@ def parse_feedback(body, pack) -> Feedback:
     if not isinstance(body, dict):
         raise Unprocessable("The body must be a JSON object.")
     card = body.get("card")
-    if not isinstance(card, str) or not 1 <= len(card) <= 200:
+    if not isinstance(card, str) or not 1 <= len(card) <= MAX_CARD_ID:
         raise Unprocessable("'card' must be a card id.")
     action = body.get("action")
     if action not in ACTIONS:
@@ -191,7 +192,7 @@ def settings_update():
 MENTION = {"type": "object", "properties": {
     "card": {"type": "string"}, "card_title": {"type": "string"}, "card_url": {"type": ["string", "null"]},
     "text": {"type": "string", "description": "The mention as it appeared"},
-    "sentence": {"type": "string", "maxLength": 240, "description": "Its sentence, an exact substring of the block"},
+    "sentence": {"type": "string", "maxLength": MAX_SENTENCE, "description": "Its sentence, an exact substring of the block"},
     "at": {"type": "integer", "description": "Where the mention starts in the sentence (code points)"},
     "block": {"type": "string"}, "start": {"type": "integer"}, "end": {"type": "integer"},
     "page_start": {"type": "integer"}, "page_end": {"type": "integer"}}}
@@ -274,7 +275,7 @@ OPENAPI_PATHS = {
     "/v1/feedback": {"post": {
         "summary": "Mute or unmute a card, or correct which card a term links to",
         "requestBody": _body({"type": "object", "required": ["card", "action"], "properties": {
-            "card": {"type": "string", "minLength": 1, "maxLength": 200, "description": "The card the reader acted on"},
+            "card": {"type": "string", "minLength": 1, "maxLength": MAX_CARD_ID, "description": "The card the reader acted on"},
             "action": {"enum": list(ACTIONS)},
             "to": {"type": ["string", "null"], "description": "correct: the right card, or null for no card"},
             "term": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT,

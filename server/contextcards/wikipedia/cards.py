@@ -27,16 +27,13 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 from ..knowledge import Card, alias_key
-from ..linking import Link, LinkOptions, Unlinked
+from ..linking import LOOKUP_LABELS, Link, LinkOptions, Unlinked
 from .client import TIMEOUT, Breaker, Unavailable, WikipediaClient, normalize_title
 from .cache import FOUND_TTL, MISS_TTL, LookupCache, card_id_for, query_key, title_for
-from .choice import (LABEL_KINDS, PLACE_LABELS, SEARCH_LABELS, choose_pages, default_kind, mentions_any,
-                     regional_titles)
+from .choice import PLACE_LABELS, SEARCH_LABELS, choose_pages, default_kind, mentions_any, regional_titles
 
 log = logging.getLogger("contextcards")
 
-LOOKUP_LABELS = set(LABEL_KINDS)  # not NORP: "Chinese", "Democrats" are disambiguation pages, never cards
-EVIDENCE_LABELS = SEARCH_LABELS
 WORKERS = 2
 MAX_JOBS = 8
 CONFIDENCE = {"exact": 0.8, "redirect": 0.75, "search": 0.6}
@@ -177,7 +174,7 @@ class WikipediaCards:
         linked = [(link.text, self.pack.cards.get(link.card)) for link in links]
         evidence = frozenset([text for text, card in linked if card is None or card.kind != "place"] +
                              [card.title for _, card in linked if card is not None and card.kind != "place"] +
-                             [m.text for m in unlinked if m.label in EVIDENCE_LABELS])
+                             [m.text for m in unlinked if m.label in SEARCH_LABELS])
         # The page's places, which tell a place name's senses apart ("Hillsboro" on a page naming Oregon).
         regions = tuple(sorted({card.title for _, card in linked if card is not None and card.kind == "place"} |
                                {m.text for m in unlinked if m.label in ("GPE", "LOC")}))

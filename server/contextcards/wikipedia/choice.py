@@ -12,6 +12,7 @@ entity of the same page, and no other result passes too.
 
 import re
 
+from ..linking import whole_words
 from .client import MAX_TITLES
 from .text import split_sentences
 
@@ -137,7 +138,7 @@ def mentions_any(text: str, phrases, besides: str = "") -> bool:
     for phrase in phrases:
         if len(phrase) < 3 or set(re.findall(r"\w+", phrase.casefold())) <= skip:
             continue
-        if re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text):
+        if whole_words(phrase).search(text):
             return True
     return False
 

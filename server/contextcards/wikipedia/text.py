@@ -3,7 +3,8 @@
 import html
 import re
 
-SUMMARY_CHARS = 320
+from ..knowledge import MAX_SUMMARY
+
 SUMMARY_SENTENCES = 3
 
 HIDDEN_ELEMENTS = re.compile(r"<(script|style|noscript|template)\b[^>]*>.*?(?:</\1\s*>|$)", re.I | re.S)
@@ -81,7 +82,7 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def summarize(extract: str, limit: int = SUMMARY_CHARS, most: int = SUMMARY_SENTENCES) -> str:
+def summarize(extract: str, limit: int = MAX_SUMMARY, most: int = SUMMARY_SENTENCES) -> str:
     """The first one to three whole sentences within the limit; one cut at a word (with …) if it is longer."""
     text = _drop_pronunciations(plain_text(extract))
     sentences = split_sentences(text)
