@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .errors import PackError
+from .offices import derived_office_names
 
 BUNDLED_DIR = Path(__file__).with_name("knowledge")
 KINDS = ("person", "org", "place", "product", "policy", "law", "event", "concept")
@@ -311,6 +312,9 @@ class Pack:
                     self.aliases.append(AliasEntry(text, card.id, is_acronym(text)))
             for guard in card.guarded:
                 self.aliases.append(AliasEntry(guard.alias, card.id, True, guard))
+        known = {alias_key(entry.text) for entry in self.aliases}
+        for text, card_id in derived_office_names(self.cards.values(), known, alias_key):
+            self.aliases.append(AliasEntry(text, card_id, False))
         digest = hashlib.sha256(repr(sorted(self.cards.items())).encode()).hexdigest()
         self.fingerprint = digest[:16]
 
