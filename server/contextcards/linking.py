@@ -139,8 +139,21 @@ def choose(mention: Mention, pack: Pack, page: PageContext, options: LinkOptions
     return card_id, confidence, alternatives
 
 
-def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in taken)
+class Taken:
+    """The characters of one block that a link already holds: a set, so a 100k-character block stays linear."""
+
+    def __init__(self):
+        self.chars: set[int] = set()
+
+    def append(self, span: tuple[int, int]) -> None:
+        self.chars.update(range(*span))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return any(i in self.chars for i in range(start, end))
+
+
+def _overlaps(taken: Taken, start: int, end: int) -> bool:
+    return taken.overlaps(start, end)
 
 
 def _name_parts(pack: Pack, present: set[str]) -> dict[str, str]:
@@ -162,7 +175,7 @@ def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, o
     page = PageContext(texts)
     links: list[Link] = []
     unlinked: list[Unlinked] = []
-    taken: list[list[tuple[int, int]]] = [[] for _ in texts]
+    taken = [Taken() for _ in texts]
     readings = _metonym_readings(texts, mentions, pack)
     for member in families_of(pack).find(texts):
         links.append(Link(member.block, member.start, member.end, member.text, member.card, FAMILY))

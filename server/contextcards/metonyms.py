@@ -90,6 +90,7 @@ BODY_COMPOUNDS = {"backed", "led", "brokered", "imposed", "sponsored", "funded",
                   "aligned", "controlled", "directed", "ordered", "sanctioned", "mandated", "allied"}
 PLACE_COMPOUNDS = {"based", "headquartered", "born", "bound", "area", "listed"}
 
+WINDOW = 120  # characters of context read on each side of a name
 WORD = re.compile(r"[\w’'.-]+|[^\w\s]")
 JOINER = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)\s*")
 POSSESSIVE = re.compile(r"^(?:['’]s?|['’])(?!\w)")
@@ -122,7 +123,7 @@ def _words(text: str) -> list[str]:
 
 def cues_before(text: str) -> set[str]:
     """Readings the words just before a name support."""
-    words = [w.lower() for w in _words(text[-80:])]
+    words = [w.lower() for w in _words(text[-60:])]
     if not words:
         return set()
     last = words[-1]
@@ -208,16 +209,16 @@ class Metonyms:
         """The reading of each metonym span of one block (spans in text order); names joined by "and" share cues."""
         groups: list[list[tuple[int, int]]] = []
         for start, end in spans:
-            if groups and JOINER.fullmatch(text[groups[-1][-1][1]:start]):
+            if groups and start - groups[-1][-1][1] < 12 and JOINER.fullmatch(text[groups[-1][-1][1]:start]):
                 groups[-1].append((start, end))
             else:
                 groups.append([(start, end)])
         readings = []
         for group in groups:
-            before = cues_before(text[:group[0][0]])
+            before = cues_before(text[max(0, group[0][0] - WINDOW):group[0][0]])
             # After a preposition of place the name is its object: a verb that follows is the subject's
             # ("companies in Brussels lobbying", "a firm in Moscow said"), only a possessive is the name's.
-            after = cues_after(text[group[-1][1]:], verbs=before != {PLACE})
+            after = cues_after(text[group[-1][1]:group[-1][1] + WINDOW], verbs=before != {PLACE})
             found = before | after
             reading = next(iter(found)) if len(found) == 1 else CONFLICT if found else None
             for start, end in group:

@@ -47,12 +47,12 @@ def short_forms(cards) -> dict[str, str]:
 def stands_alone(text: str, start: int, end: int) -> bool:
     """Whether a capitalised word is a name by itself: no capitalised word just before (unless the
     sentence starts there) or just after it, so it is not part of a longer name."""
-    before = text[:start].rstrip()
-    previous = WORD.findall(before[-40:])
+    before = text[max(0, start - 40):start].rstrip()
+    previous = WORD.findall(before)
     if previous and before and before[-1] not in ".!?:;\"“(" and previous[-1][:1].isupper() and \
             previous[-1].lower() not in STOP_WORDS:
         return False
-    following = WORD.match(text[end:].lstrip()) if text[end:end + 1] == " " else None
+    following = WORD.match(text[end + 1:end + 40]) if text[end:end + 1] == " " else None
     return not (following and following.group()[:1].isupper())
 
 
