@@ -59,12 +59,3 @@ def test_lowercase_word_is_not_a_short_form(setup):
     found = links(setup, "The European Commission said the commission of experts would report.")
     assert "commission" not in [t for t, _ in found]
 
-
-def test_a_bare_head_noun_is_not_looked_up_alone(setup):
-    pack, _ = setup
-    from contextcards.recognition import Mention
-    mentions = [[Mention(4, 11, "Council", "ORG"), Mention(16, 25, "Parliament", "ORG"),
-                 Mention(30, 44, "Energy Council", "ORG")]]
-    texts = ["The Council and Parliament and Energy Council met."]
-    _, unlinked = link_mentions(texts, mentions, pack, LinkOptions())
-    assert [u.text for u in unlinked] == ["Energy Council"]

@@ -10,7 +10,7 @@ from .families import FAMILY, families_of
 from .knowledge import AliasEntry, Pack, alias_key
 from .metonyms import BODY, CONFLICT, Metonyms
 from .recognition import Mention
-from .short_forms import find as find_short_forms, is_bare_head_noun, short_forms
+from .short_forms import find as find_short_forms, short_forms
 
 # NER labels that agree with each card kind; policy and concept cards accept any label.
 AGREEING_LABELS = {
@@ -203,7 +203,7 @@ def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, o
     links.extend(derived)
     for block, block_mentions in enumerate(mentions):
         for mention in block_mentions:
-            if mention.candidates or mention.label not in LOOKUP_LABELS or is_bare_head_noun(mention.text):
+            if mention.candidates or mention.label not in LOOKUP_LABELS:
                 continue
             if not _overlaps(taken[block], mention.start, mention.end):
                 unlinked.append(Unlinked(block, mention.start, mention.end, mention.text, mention.label))

@@ -25,15 +25,6 @@ def head_noun(title: str) -> str | None:
     return words[-1] if words and words[-1] in HEAD_NOUNS else None
 
 
-def is_bare_head_noun(text: str) -> bool:
-    """Whether a name is only an institution's head noun ("the Council", "Parliament"): not a name to look up
-    on its own (Wikipedia's "Parliament" is the general idea, never the body the page means)."""
-    words = text.split()
-    if words and words[0].lower() == "the":
-        words = words[1:]
-    return len(words) == 1 and words[0] in HEAD_NOUNS
-
-
 def short_forms(cards) -> dict[str, str]:
     """Head noun -> card id, for the org cards named on the page; a noun two of them share is left out."""
     owners: dict[str, set[str]] = {}

@@ -90,3 +90,12 @@ def test_person_names_are_not_given_regional_senses(cards):
     cards.wiki.add("Hillsboro Jones", "Hillsboro Jones may refer to:", disambiguation=True)
     assert "Hillsboro Jones" not in linked(cards, ("Hillsboro Jones", "PERSON"), ("Oregon", "GPE"))
     assert not any("Hillsboro Jones," in t for batch in cards.wiki.titles_asked() for t in batch)
+
+
+def test_an_org_named_by_a_general_noun_is_searched_for_the_one_the_page_means(cards):
+    cards.wiki.add("Parliament", "A parliament is the legislature of a state.", "Legislature of a government")
+    cards.wiki.add("European Parliament", "The European Parliament is the directly elected legislature of the "
+                   "European Union; it adopts the AI Act with the Council.", "Legislature of the European Union")
+    found = linked(cards, ("Parliament", "ORG"), ("AI Act", "LAW"))
+    assert found.get("Parliament") == "wiki:European Parliament"
+    assert "Parliament" not in linked(cards, ("Parliament", "ORG"))  # nothing on the page says which

@@ -125,6 +125,12 @@ def fitting_kind(label: str | None, description: str, summary: str) -> str | Non
     return next((k for k in sorted(agreeing) if k in kinds), None)
 
 
+def is_general_noun(title: str, summary: str) -> bool:
+    """Whether a page is about a kind of thing, not a named one: "A parliament is the legislature of a state"
+    is no answer for an ORG "Parliament" on a page about the European Parliament."""
+    return re.match(r"(?:An?|The)\s+" + re.escape(title.lower()) + r"\b", summary or "") is not None
+
+
 def covers(title: str, name: str) -> bool:
     """Whether every word of the name is a word of the title ("Huang" and "Jensen Huang")."""
     title_words = set(re.findall(r"\w+", title.casefold()))
@@ -203,6 +209,8 @@ def choose_pages(client, queries, evidence, settle, regions=()) -> None:
             settle(title, label, regional)
             continue
         kind = fitting_kind(label, page.description, page.summary) if page and page.status == "found" else None
+        if kind and label in SEARCH_LABELS and is_general_noun(page.title, page.summary):
+            kind = None  # an ORG named "Council" is some council: search for the one the page means
         if kind:
             settle(title, label, _found(page, kind, "redirect" if page.redirected else "exact"))
         elif label in SEARCH_LABELS and len(searches) < MAX_SEARCHES:
