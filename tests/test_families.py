@@ -181,3 +181,10 @@ def test_bundled_families_name_their_members(bundled, text, name, family):
 def test_bundled_families_stay_silent_on_ordinary_pages(bundled, text):
     pack, recognizer = bundled
     assert all("~" not in l.card for l in links(recognizer, pack, text))
+
+
+def test_the_readers_correction_of_a_member_comes_first(recognizer, pack):
+    texts = ["Meta released Llama 5 and Llama 6."]
+    options = LinkOptions(corrections={"llama 5": None, "llama 6": "llama-2"})
+    found, unlinked = link_mentions(texts, recognizer.analyse(texts), pack, options, recognizer.has_ner)
+    assert [(l.text, l.card) for l in found] == [("Llama 6", "llama-2")]

@@ -178,7 +178,10 @@ def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, o
     taken = [Taken() for _ in texts]
     readings = _metonym_readings(texts, mentions, pack)
     for member in families_of(pack).find(texts):
-        links.append(Link(member.block, member.start, member.end, member.text, member.card, FAMILY))
+        correction = options.corrections.get(alias_key(member.text), "")  # the reader's word comes first
+        card, confidence = (member.card, FAMILY) if correction == "" else (correction, 0.95)
+        if card and pack.get(card):
+            links.append(Link(member.block, member.start, member.end, member.text, card, confidence))
         taken[member.block].append((member.start, member.end))
     for block, block_mentions in enumerate(mentions):
         for mention in block_mentions:
