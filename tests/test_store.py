@@ -227,6 +227,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_never_loses_an_acknowledged_save(tmp_path):
     """200 writer processes killed with SIGKILL mid-run: every file parses and every acknowledged save is there.
 
