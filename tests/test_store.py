@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from contextcards.store import SHARD_CAPACITY, AtomicJSONStorage, Store, StoreBusy
+from contextcards.store import AtomicJSONStorage, Store, StoreBusy
 
 
 @pytest.fixture
