@@ -103,8 +103,8 @@ def test_an_article_with_30_unknown_names_costs_at_most_two_requests(make_cards,
 
 
 def test_pending_within_the_budget_then_ready(make_cards, wiki):
-    wiki.latency = 2.0  # far longer than the budget: the answer comes while the names are still fetched
-    cards = make_cards(wikipedia_budget_ms=100)
+    wiki.latency = 2.0  # far longer than the budget (and well within the client's timeout): still fetched at the answer
+    cards = make_cards(wikipedia_budget_ms=100, timeout=10.0)
     result = page(("Lisa Su", "PERSON"), ("Taipei", "GPE"))
     enrich(cards, result)
     assert [(link.card, link.confidence) for link in result.links] == [("wiki:Lisa Su", 0.5), ("wiki:Taipei", 0.5)]
@@ -153,7 +153,7 @@ def settled(client, card_id, seconds=20.0):
 
 @pytest.mark.model
 def test_annotate_marks_slow_cards_pending_and_get_card_returns_them_once_fetched(online_app, wiki):
-    wiki.latency = 1.5  # far longer than the budget: the answer comes while the names are still fetched
+    wiki.latency = 1.0  # ten times the budget, half the client's 2 s timeout: still fetched at the answer
     app = online_app(wikipedia_budget_ms=100)
     client = loopback_client(app)
     text = "Lisa Su, the chief executive of AMD, met Pat Gelsinger in Taipei. Lisa Su spoke first."
