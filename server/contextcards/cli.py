@@ -59,8 +59,6 @@ def serve(port):
     click.echo(f"  knowledge pack: {health['pack_size']} cards; model: {health['model'] or 'none'}")
     for reason in health["degraded"]:
         click.echo(f"  degraded: {reason}")
-    for line in app.extensions.get("contextcards_banner", []):
-        click.echo(f"  {line}")
     code = new_pairing_code(config.data_dir)
     click.echo(f"  pairing code: {code} (valid {CODE_LIFETIME // 60} minutes; enter it in the extension's popup)")
     click.echo(f"  demo page: {base}/demo")
