@@ -17,6 +17,8 @@ from .history.cli import history
 from .knowledge import DATED_KINDS, check_pack_file, load_pack, read_pack_file, undated_warnings
 from .page_text import html_blocks, text_blocks
 from .pairing import CODE_LIFETIME, load_or_create_token, new_pairing_code
+from .personal.cli import card, export, import_
+from .wikipedia import start_background_refresh
 from .wikipedia.cli import cache, refresh
 
 CLI_WIKIPEDIA_BUDGET_MS = 5000
@@ -61,6 +63,8 @@ def serve(port):
         click.echo(f"  degraded: {reason}")
     for line in app.extensions.get("contextcards_banner", []):
         click.echo(f"  {line}")
+    if start_background_refresh(app):
+        click.echo("  pack summaries: refreshed from Wikipedia in the background while idle (progress in the log)")
     code = new_pairing_code(config.data_dir)
     click.echo(f"  pairing code: {code} (valid {CODE_LIFETIME // 60} minutes; enter it in the extension's popup)")
     click.echo(f"  demo page: {base}/demo")
@@ -146,7 +150,7 @@ def annotate(source, as_json, all_mentions):
 
 @main.group()
 def pack():
-    """Inspect and check knowledge packs."""
+    """Inspect and check knowledge packs; export and import your own cards."""
 
 
 @pack.command()
@@ -188,4 +192,7 @@ def check(file):
 
 main.add_command(history)
 main.add_command(cache)
+main.add_command(card)
 pack.add_command(refresh)
+pack.add_command(export)
+pack.add_command(import_)

@@ -246,6 +246,8 @@ def _toml_value(value) -> str:
 def dump_pack(cards: list[Card], header: str = "") -> str:
     """A pack file holding these cards (read back by read_pack_file to the same cards)."""
     lines = [f"# {line}" for line in header.splitlines()]
+    if not cards:
+        lines += ["", "card = []"]  # still a pack file, with no cards
     for card in cards:
         table = card.to_pack()
         guards = table.pop("guarded", [])
