@@ -78,7 +78,7 @@ def test_a_bad_card_gets_422_with_the_line_pack_check_would_print(client, config
 
 def test_an_alias_clash_with_a_bundled_card_is_refused_with_pack_checks_line(client):
     error = assert_error(client.post("/v1/cards", json={"title": "My DeepSeek", "kind": "org", "summary": "Mine.",
-                                                         "aliases": ["DeepSeek"]}), 422, "invalid_card")
+                                                         "aliases": ["DeepSeek"]}), 409, "card_clash")
     assert "alias 'deepseek' leads to deepseek, my-deepseek" in error["message"]
 
 
@@ -208,15 +208,15 @@ def test_import_of_a_file_that_is_not_a_pack(runner, tmp_path):
 
 
 def test_suggestions_offer_wikipedias_top_matches_online_and_nothing_offline(client, tmp_path):
-    assert client.get("/v1/cards/suggestions?name=Lisa%20Su").get_json() == {"wikipedia": "off", "suggestions": []}
-    assert_error(client.get("/v1/cards/suggestions?name="), 422)
+    assert client.get("/v1/card-suggestions?name=Lisa%20Su").get_json() == {"wikipedia": "off", "suggestions": []}
+    assert_error(client.get("/v1/card-suggestions?name="), 422)
     with FakeMediaWiki() as wiki:
         wiki.add("Lisa Su", "Lisa Su (born 7 November 1969) is a Taiwanese-American business executive. "
                  "She is the chief executive of AMD.", "Taiwanese-American business executive")
         wiki.add("Lisa Sue Smith", "Lisa Sue Smith is a fictional painter in a novel.", "Fictional character")
         online = loopback_client(create_app(make_config(tmp_path / "online", offline=False,
                                                         wikipedia_api=wiki.url)))
-        answer = online.get("/v1/cards/suggestions?name=Lisa%20Su").get_json()
+        answer = online.get("/v1/card-suggestions?name=Lisa%20Su").get_json()
     assert answer["wikipedia"] == "on"
     first = answer["suggestions"][0]
     assert first["title"] == "Lisa Su" and first["kind"] == "person"

@@ -157,7 +157,7 @@ class PersonalCards:
                 raise Unprocessable(f"The body's id {str(raw['id'])[:80]!r} is not the card's id {card_id!r}.")
         if raw.get("wikipedia") is None:
             raw.pop("wikipedia", None)
-        if not raw.get("as_of"):
+        if raw.get("as_of") in (None, ""):
             raw.pop("as_of", None)
             raw["as_of"] = self.today().strftime("%Y-%m")  # the reader checked it now
         problems: list[str] = []
@@ -167,11 +167,11 @@ class PersonalCards:
         return replace(card, source=SOURCE)
 
     def _checked(self, cards: dict[str, Card]) -> None:
-        """422 with pack check's line when this set of cards has a problem the current set does not."""
+        """409 with pack check's line when a well-formed card clashes with another (a shared alias or article)."""
         before = set(check_cards(list(self.cards.values()), self.path))
         new = [p for p in check_cards(list(cards.values()), self.path) if p not in before]
         if new:
-            raise Unprocessable(new[0], code="invalid_card")
+            raise Conflict(new[0], code="card_clash")
 
     # -- changing --------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from ..api import json_body, services
 from ..errors import Unprocessable
+from ..knowledge import ID_PATTERN, KINDS, MARKUP, MAX_FACT, MAX_SUMMARY
 from ..openapi import CARD, error_responses
 from .cards import PersonalCards
 from .suggestions import suggestions
@@ -50,7 +51,7 @@ def card_delete(card_id):
     return jsonify({"deleted": card_id, "restored": restored.to_json() if restored else None})
 
 
-@bp.get("/v1/cards/suggestions")
+@bp.get("/v1/card-suggestions")
 def card_suggestions():
     """Wikipedia's top matches for a name, to pre-fill a new card (an empty list offline)."""
     name = request.args.get("name", "").strip()
@@ -63,13 +64,26 @@ def card_suggestions():
 # -- OpenAPI ----------------------------------------------------------------------------------
 
 CARD_ID = {"name": "card_id", "in": "path", "required": True, "schema": {"type": "string"}}
-CARD_BODY = {"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "required": ["title", "kind", "summary"],
-    "description": "A card as a pack file's [[card]] table (server/contextcards/knowledge/FORMAT.md); as_of "
-                   "defaults to this month",
-    "properties": {key: value for key, value in CARD["properties"].items()
-                   if key in {"id", "title", "kind", "summary", "wikipedia", "facts", "as_of"}}
-                  | {"aliases": {"type": "array", "items": {"type": "string"}}}}}}}
+# Some character str.strip() keeps (it also strips \x1c-\x1f, \x85 and the Unicode spaces).
+VISIBLE = r"[^\s\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+TEXT = {"type": "string", "pattern": VISIBLE, "not": {"pattern": MARKUP.pattern}}
+FIELDS = {
+    "title": TEXT, "kind": {"enum": list(KINDS)},
+    "summary": {**TEXT, "maxLength": MAX_SUMMARY},
+    "aliases": {"type": "array", "items": {"type": "string", "pattern": VISIBLE}},
+    "wikipedia": {"anyOf": [TEXT, {"type": "null"}]},
+    "facts": {"type": "array", "items": {**TEXT, "maxLength": MAX_FACT}},
+    "as_of": {"type": ["string", "null"], "pattern": r"^(\d{4}(-\d{2}(-\d{2})?)?)?$",
+              "description": "When the facts were checked; empty or left out: this month"},
+}
+
+
+def _card_body(with_id: bool) -> dict:
+    """A card as a pack file's [[card]] table (knowledge/FORMAT.md); fields a GET adds are ignored."""
+    properties = {"id": {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"}, **FIELDS} if with_id else FIELDS
+    return {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["title", "kind", "summary"], "properties": properties,
+        "additionalProperties": False}}}}
 
 
 def _json(schema, status="200"):
@@ -82,12 +96,13 @@ OPENAPI_PATHS = {
                 "parameters": [{"name": "source", "in": "query", "schema": {"enum": ["personal"]}}],
                 "responses": {**_json({"type": "object", "properties": {"cards": {"type": "array", "items": CARD}}}),
                               **error_responses(401, 403, 422)}},
-        "post": {"summary": "Make a card of one's own (validated exactly as pack files are)", "requestBody": CARD_BODY,
+        "post": {"summary": "Make a card of one's own (validated exactly as pack files are)", "requestBody": _card_body(True),
                  "responses": {**_json(CARD, "201"), **error_responses(400, 401, 403, 409, 415, 422)}},
     },
     "/v1/cards/{card_id}": {
         "put": {"summary": "Make or replace one's own card with this id (overrides a bundled card with it)",
-                "parameters": [CARD_ID], "requestBody": CARD_BODY,
+                "parameters": [{**CARD_ID, "schema": {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"}}],
+                "requestBody": _card_body(False),
                 "responses": {**_json(CARD), **_json(CARD, "201"), **error_responses(400, 401, 403, 409, 415, 422)}},
         "delete": {"summary": "Delete one's own card (a bundled card it overrode shows again)",
                    "parameters": [CARD_ID],
@@ -95,7 +110,7 @@ OPENAPI_PATHS = {
                        "deleted": {"type": "string"}, "restored": {"type": ["object", "null"]}}}),
                        **error_responses(401, 403, 404, 409)}},
     },
-    "/v1/cards/suggestions": {"get": {
+    "/v1/card-suggestions": {"get": {
         "summary": "Wikipedia's top matches for a name, to pre-fill a new card (empty when lookups are off)",
         "parameters": [{"name": "name", "in": "query", "required": True,
                         "schema": {"type": "string", "minLength": 1, "maxLength": MAX_NAME}}],
