@@ -135,3 +135,15 @@ def test_the_loop_waits_a_second_per_request_between_batches(tmp_path, wiki, pac
     assert len(wiki.requests) == 2
     assert waits[1] >= REQUEST_INTERVAL and waits[2] >= REQUEST_INTERVAL
     assert waits[3] > REQUEST_INTERVAL  # nothing due: back to checking now and then
+
+
+def test_serve_starts_the_refresh_only_with_lookups_on_and_the_store_held(tmp_path, wiki, pack):
+    app, _ = make(tmp_path, wiki, pack)
+    refresher = start_background_refresh(app)
+    try:
+        assert refresher is not None and refresher.thread.is_alive()
+    finally:
+        refresher.stop()
+    assert not refresher.thread.is_alive()
+    app, _ = make(tmp_path / "off", wiki, pack, background_refresh=False)
+    assert start_background_refresh(app) is None
