@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from contextcards.cli import main
-from contextcards.knowledge import Card, age_note, dump_pack, parse_pack_text, read_pack_file
+from contextcards.knowledge import Card, age_note, parse_pack_text, read_pack_file
+from contextcards.pack_writer import dump_pack
 
 from conftest import FIXTURES
 

@@ -23,7 +23,8 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import Conflict, NotFound, Unprocessable
-from ..knowledge import Card, check_cards, dump_pack, parse_card, parse_pack_text
+from ..knowledge import Card, check_cards, parse_card, parse_pack_text
+from ..pack_writer import dump_pack
 from ..store import fsync_dir
 
 log = logging.getLogger("contextcards")
@@ -108,9 +109,9 @@ class PersonalCards:
             if cards == self.cards:
                 return False
             self.cards = cards
-        if self.on_change:
-            self.on_change(list(cards.values()))
-        return True
+            if self.on_change:  # under the lock: two requests that both saw a change hand them over in order
+                self.on_change(list(cards.values()))
+            return True
 
     def _read(self) -> tuple[dict[str, Card], str | None]:
         """The file's cards, or the first line pack check would print about it."""
