@@ -1,6 +1,7 @@
 """The annotate request, top to bottom: options, recognise, link, Wikipedia, first mentions, history, JSON."""
 
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -8,7 +9,7 @@ from enum import Enum
 from .config import Config
 from .errors import Conflict, PayloadTooLarge, TooManyRequests, Unprocessable
 from .knowledge import Card, Pack
-from .linking import Link, LinkOptions, first_mentions, link_mentions
+from .linking import Link, LinkOptions, Unlinked, first_mentions, link_mentions
 from .offsets import Utf16Offsets, clean_text, utf16_length
 from .recognition import Recognizer
 
@@ -104,38 +105,64 @@ def parse_request(body, config: Config, history: HistoryUse | None = None) -> An
 
 
 class Annotator:
-    """Runs one request through every step; Wikipedia and history are optional collaborators (None: off)."""
+    """Runs one request through every step; Wikipedia, history and the uncarded names are optional (None: off)."""
 
-    def __init__(self, config: Config, pack: Pack, recognizer: Recognizer, wikipedia=None, history=None):
+    def __init__(self, config: Config, pack: Pack, recognizer: Recognizer, wikipedia=None, history=None,
+                 uncarded=None):
         self.config = config
-        self.pack = pack
-        self.recognizer = recognizer
+        self.current = (pack, recognizer)
         self.wikipedia = wikipedia
         self.history = history
+        self.uncarded = uncarded
+        self.before_request = None  # a hook: the reader's own cards may have changed on disk since the last request
+        self.last_active = time.monotonic()
+        self.active = 0
+        self.activity = threading.Lock()
         self.slots = threading.BoundedSemaphore(CONCURRENT_PAGES)
+
+    @property
+    def pack(self) -> Pack:
+        return self.current[0]
+
+    @property
+    def recognizer(self) -> Recognizer:
+        return self.current[1]
+
+    def use(self, pack: Pack, recognizer: Recognizer) -> None:
+        """Annotate with another pack from the next request on (one assignment: a request sees one or the other)."""
+        self.current = (pack, recognizer)
+
+    def idle_for(self) -> float:
+        """Seconds since the last request started or ended (0 while one runs): background work waits for quiet."""
+        return 0.0 if self.active else time.monotonic() - self.last_active
 
     def annotate(self, request: AnnotateRequest) -> Annotation:
         """The whole request, in order; 429 only when the queue for a slot is longer than QUEUE_SECONDS."""
         if request.lang and not request.lang.lower().startswith("en"):
             return Annotation(request)
+        if self.before_request is not None:
+            self.before_request()
+        pack, recognizer = self.current
         uses_history = self.history is not None and request.history is not HistoryUse.NONE
         options = self.history.reader.link_options(request.url) if uses_history else LinkOptions()
         options = replace(options, threshold=self.config.link_threshold)
         texts = [text for _, text in request.blocks]
         with self._slot():
-            mentions = self.recognizer.analyse(texts)
-            links, unlinked = link_mentions(texts, mentions, self.pack, options, self.recognizer.has_ner)
+            mentions = recognizer.analyse(texts)
+            links, unlinked = link_mentions(texts, mentions, pack, options, recognizer.has_ner)
         found: dict[str, Card] = {}
         if self.wikipedia is not None:
             more, found = self.wikipedia.resolve(unlinked, links, options, request.history is HistoryUse.WRITE)
             links = sorted([*links, *more], key=lambda link: (link.block, link.start))
         first = first_mentions(links)
         shown = links if request.all_mentions else first
-        annotation = Annotation(request, shown, self._cards(shown, found))
+        annotation = Annotation(request, shown, self._cards(shown, found, pack))
         if not uses_history:
             return annotation
         page_id, seen_before = self.history.record(annotation, first, spans(request.blocks, first),
                                                    save=request.history is HistoryUse.WRITE)
+        if page_id is not None and self.uncarded is not None:
+            self.uncarded.record(page_id, request.blocks, uncarded(unlinked, links))
         return replace(annotation, page_id=page_id, seen_before=seen_before)
 
     @contextmanager
@@ -144,16 +171,29 @@ class Annotator:
         if not self.slots.acquire(timeout=QUEUE_SECONDS):
             raise TooManyRequests("The server is busy with other pages; try again shortly.",
                                   retry_after=RETRY_AFTER_SECONDS)
+        with self.activity:
+            self.active += 1
+            self.last_active = time.monotonic()
         try:
             yield
         finally:
+            with self.activity:
+                self.active -= 1
+                self.last_active = time.monotonic()
             self.slots.release()
 
-    def _cards(self, links: list[Link], found: dict[str, Card]) -> dict[str, Card]:
+    @staticmethod
+    def _cards(links: list[Link], found: dict[str, Card], pack: Pack) -> dict[str, Card]:
         """The cards the links use and their runner-ups: the pack's in link order, then Wikipedia's as found."""
         used = dict.fromkeys(card_id for link in links for card_id in (link.card, *link.alternatives))
-        cards = {card_id: self.pack.cards[card_id] for card_id in used if card_id not in found}
+        cards = {card_id: pack.cards[card_id] for card_id in used if card_id not in found}
         return {**cards, **{card_id: card for card_id, card in found.items() if card_id in used}}
+
+
+def uncarded(unlinked: list[Unlinked], links: list[Link]) -> list[Unlinked]:
+    """The names nothing linked in the end: neither the pack nor Wikipedia (the gaps the reader may fill)."""
+    taken = {(link.block, link.start, link.end) for link in links}
+    return [mention for mention in unlinked if (mention.block, mention.start, mention.end) not in taken]
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ log = logging.getLogger("contextcards")
 # everything else can go, which keeps the same entities at about 3x the speed.
 NOT_NEEDED = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer"]
 ALIAS_SPANS = "contextcards_aliases"
+ALIAS_INDEX = "contextcards_alias_index"
 BATCH_SIZE = 64
 
 
@@ -36,21 +37,27 @@ class Mention:
 
 @Language.factory(ALIAS_SPANS)
 def make_alias_matcher(nlp: Language, name: str):
-    """A component that marks every pack alias in doc.spans; it is given its pack afterwards."""
-    return AliasMatcher(nlp)
+    """A component that marks pack aliases in doc.spans, with the alias index each doc carries."""
+    return AliasMatcher()
 
 
 class AliasMatcher:
-    """Finds pack aliases: case-insensitively, or with exact case for acronyms and guarded aliases."""
+    """The pipeline step: one loaded pipeline serves every pack, so the pack's index comes with the doc."""
 
-    def __init__(self, nlp: Language):
+    def __call__(self, doc):
+        index = doc.user_data.get(ALIAS_INDEX)
+        doc.spans[ALIAS_SPANS] = index.match(doc) if index is not None else []
+        return doc
+
+
+class AliasIndex:
+    """A pack's aliases in two PhraseMatchers: case-insensitive, and exact case for acronyms and guarded aliases."""
+
+    def __init__(self, nlp: Language, pack: Pack):
         self.nlp = nlp
         self.by_key: dict[str, list[AliasEntry]] = {}
         self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
-
-    def set_pack(self, pack: Pack) -> None:
-        """Index every alias of the pack (and the plural of case-insensitive ones) in the two matchers."""
         patterns: dict[str, tuple[bool, str]] = {}
         for entry in pack.aliases:
             forms = [entry.text] if entry.case_sensitive else [entry.text, *plural_forms(entry.text)]
@@ -61,11 +68,7 @@ class AliasMatcher:
                 patterns[key] = (entry.case_sensitive, text)
         for key, (case_sensitive, text) in patterns.items():
             matcher = self.exact if case_sensitive else self.folded
-            matcher.add(key, [self.nlp.make_doc(text)])
-
-    def __call__(self, doc):
-        doc.spans[ALIAS_SPANS] = self.match(doc)
-        return doc
+            matcher.add(key, [nlp.make_doc(text)])
 
     def match(self, doc) -> list[Span]:
         """Every alias occurrence, labelled with its pattern key."""
@@ -90,28 +93,19 @@ def plural_forms(alias: str) -> list[str]:
 
 
 class Recognizer:
-    """The loaded pipeline for one model and pack; analyses blocks into mentions, cached by content hash."""
+    """A pack's aliases over the model's loaded pipeline; analyses blocks into mentions, cached by content hash.
+
+    The pipeline is loaded once per model and shared: a new pack (the reader's own cards
+    changed) costs a new AliasIndex, not a second spaCy model.
+    """
 
     def __init__(self, model: str, pack: Pack, cache_size: int = 20_000):
         self.model_name = model
-        self.degraded_reason = None
-        self.nlp = self._load(model)
-        self.matcher = self.nlp.add_pipe(ALIAS_SPANS, last=True)
-        self.matcher.set_pack(pack)
+        self.nlp, self.degraded_reason = load_pipeline(model)
+        self.index = AliasIndex(self.nlp, pack)
         self.cache: OrderedDict[str, list[Mention]] = OrderedDict()
         self.cache_size = cache_size
         self.lock = threading.Lock()
-
-    def _load(self, model: str) -> Language:
-        if not model:
-            self.degraded_reason = "no spaCy model configured (CONTEXTCARDS_MODEL is empty)"
-            return spacy.blank("en")
-        try:
-            return spacy.load(model, exclude=NOT_NEEDED)
-        except (OSError, ImportError, ValueError) as exc:
-            self.degraded_reason = f"spaCy model {model!r} could not be loaded ({type(exc).__name__})"
-            log.warning("%s; recognising pack aliases only", self.degraded_reason)
-            return spacy.blank("en")
 
     @property
     def has_ner(self) -> bool:
@@ -130,14 +124,20 @@ class Recognizer:
                 else:
                     todo.append(i)
         fresh = {}
-        for i, doc in zip(todo, self.nlp.pipe((texts[i] for i in todo), batch_size=BATCH_SIZE)):
-            fresh[i] = results[i] = mentions_of(doc, self.matcher.by_key)
+        for i, doc in zip(todo, self.nlp.pipe((self._doc(texts[i]) for i in todo), batch_size=BATCH_SIZE)):
+            fresh[i] = results[i] = mentions_of(doc, self.index.by_key)
         with self.lock:
             for i, mentions in fresh.items():
                 self.cache[keys[i]] = mentions
             while len(self.cache) > self.cache_size:
                 self.cache.popitem(last=False)
         return [results[i] for i in range(len(texts))]
+
+    def _doc(self, text: str):
+        """A doc for the pipeline that carries this recognizer's alias index to the matcher component."""
+        doc = self.nlp.make_doc(text)
+        doc.user_data[ALIAS_INDEX] = self.index
+        return doc
 
 
 def mentions_of(doc, by_key: dict[str, list[AliasEntry]]) -> list[Mention]:
@@ -157,14 +157,38 @@ def mentions_of(doc, by_key: dict[str, list[AliasEntry]]) -> list[Mention]:
     return mentions
 
 
-_pipelines: dict[tuple[str, str], Recognizer] = {}
+_pipelines: dict[str, tuple[Language, str | None]] = {}
+_recognizers: dict[tuple[str, str], Recognizer] = {}
 _pipelines_lock = threading.Lock()
 
 
+def load_pipeline(model: str) -> tuple[Language, str | None]:
+    """The model's pipeline with the alias matcher, loaded once per process; and why it is degraded, if it is."""
+    with _pipelines_lock:
+        if model not in _pipelines:
+            reason = None
+            if not model:
+                reason = "no spaCy model configured (CONTEXTCARDS_MODEL is empty)"
+                nlp = spacy.blank("en")
+            else:
+                try:
+                    nlp = spacy.load(model, exclude=NOT_NEEDED)
+                except (OSError, ImportError, ValueError) as exc:
+                    reason = f"spaCy model {model!r} could not be loaded ({type(exc).__name__})"
+                    log.warning("%s; recognising pack aliases only", reason)
+                    nlp = spacy.blank("en")
+            nlp.add_pipe(ALIAS_SPANS, last=True)
+            _pipelines[model] = (nlp, reason)
+        return _pipelines[model]
+
+
 def get_recognizer(model: str, pack: Pack) -> Recognizer:
-    """One Recognizer per (model, pack) per process: loading spaCy is the expensive part."""
+    """One Recognizer per (model, pack) per process: indexing a pack's aliases is worth keeping."""
     key = (model, pack.fingerprint)
     with _pipelines_lock:
-        if key not in _pipelines:
-            _pipelines[key] = Recognizer(model, pack)
-        return _pipelines[key]
+        found = _recognizers.get(key)
+    if found is None:
+        found = Recognizer(model, pack)
+        with _pipelines_lock:
+            found = _recognizers.setdefault(key, found)
+    return found

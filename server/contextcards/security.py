@@ -47,6 +47,6 @@ def init_app(app):
         supports_credentials=False,
         allow_private_network=False,
         allow_headers=["Content-Type", "Authorization"],
-        methods=["GET", "POST", "DELETE"],
+        methods=["GET", "POST", "PUT", "DELETE"],
         max_age=600,
     )
