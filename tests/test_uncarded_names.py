@@ -2,9 +2,13 @@
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from contextcards.app import create_app
 
 from conftest import annotate_body, assert_error, loopback_client
+
+pytestmark = pytest.mark.model  # names nothing linked come from spaCy's NER
 
 PAGE = "Zorblax Industries said on Monday that Quentin Marlowe would lead its new plant. Xi Jinping was not there."
 
