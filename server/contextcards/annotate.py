@@ -27,6 +27,9 @@ class HistoryUse(Enum):
     NONE = "none"    # the demo and the CLI: no history read or written, Wikipedia answers kept in memory only
     READ = "read"    # `save: false` (private windows): settings and seen_before read, nothing written
     WRITE = "write"  # the page is saved and Wikipedia answers are stored
+    # The demo, open to any page without a token: no history, no Wikipedia, no block cache. Nothing the
+    # reader did shows through it (by content or by timing) and nothing it does reaches the reader's data.
+    ISOLATED = "isolated"
 
 
 @dataclass(frozen=True)
@@ -118,15 +121,16 @@ class Annotator:
         """The whole request, in order; 429 only when the queue for a slot is longer than QUEUE_SECONDS."""
         if request.lang and not request.lang.lower().startswith("en"):
             return Annotation(request)
-        uses_history = self.history is not None and request.history is not HistoryUse.NONE
+        isolated = request.history is HistoryUse.ISOLATED
+        uses_history = self.history is not None and request.history in (HistoryUse.READ, HistoryUse.WRITE)
         options = self.history.reader.link_options(request.url) if uses_history else LinkOptions()
         options = replace(options, threshold=self.config.link_threshold)
         texts = [text for _, text in request.blocks]
         with self._slot():
-            mentions = self.recognizer.analyse(texts)
+            mentions = self.recognizer.analyse(texts, cached=not isolated)
             links, unlinked = link_mentions(texts, mentions, self.pack, options, self.recognizer.has_ner)
         found: dict[str, Card] = {}
-        if self.wikipedia is not None:
+        if self.wikipedia is not None and not isolated:
             more, found = self.wikipedia.resolve(unlinked, links, options, request.history is HistoryUse.WRITE)
             links = sorted([*links, *more], key=lambda link: (link.block, link.start))
         first = first_mentions(links)

@@ -62,8 +62,9 @@ def pair():
 
 @bp.get("/health")
 def health():
-    """Version, model, pack size and whether anything is degraded."""
-    return jsonify(services().health())
+    """Version, model, pack size and whether anything is degraded; history and Wikipedia figures need the token."""
+    full = current_app.extensions["contextcards_pairing"].authorized(request.headers.get("Authorization"))
+    return jsonify(services().health(full=full))
 
 
 @bp.get("/v1/openapi.json")

@@ -1,0 +1,137 @@
+"""Threat tests from the second hardening round (issue 11): each is named for what an attacker or a sick input tries."""
+
+import time
+from collections import OrderedDict
+from urllib.parse import quote
+
+import pytest
+
+from contextcards.app import create_app
+from contextcards.recognition import get_recognizer
+
+from conftest import annotate_body, assert_error, loopback_client, make_config
+from fake_mediawiki import FakeMediaWiki
+from test_wikipedia import fill  # the fake MediaWiki's pages
+
+NO_TOKEN = {"Authorization": ""}
+
+
+@pytest.fixture
+def wiki():
+    with FakeMediaWiki() as server:
+        yield fill(server)
+
+
+@pytest.fixture
+def online_app(tmp_path, wiki):
+    """The real app with Wikipedia lookups on, pointed at the fake MediaWiki."""
+    made = []
+
+    def factory(**settings):
+        app = create_app(make_config(tmp_path, offline=False, wikipedia_api=wiki.url, **settings))
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        app.extensions["contextcards_wikipedia"].close()
+
+
+def settled(client, card_id, seconds=10.0):
+    """The card once it is no longer pending."""
+    deadline = time.monotonic() + seconds
+    while True:
+        response = client.get("/v1/cards/" + quote(card_id, safe=""))
+        if response.status_code != 200 or response.get_json().get("status") != "pending":
+            return response
+        assert time.monotonic() < deadline, f"{card_id} still pending"
+        time.sleep(0.05)
+
+
+class LookupLog(OrderedDict):
+    """The recognizer's block cache, recording every key asked for or stored."""
+
+    def __init__(self, *args):
+        self.touched = []
+        super().__init__(*args)
+        self.touched.clear()
+
+    def __contains__(self, key):
+        self.touched.append(key)
+        return super().__contains__(key)
+
+    def __setitem__(self, key, value):
+        self.touched.append(key)
+        super().__setitem__(key, value)
+
+
+def kv_files(app) -> dict:
+    """Every file of the store's key-value tables, by path, with its bytes."""
+    root = app.config["CC"].data_dir
+    return {str(p): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and "kv" in p.parts}
+
+
+# -- fault 1: the demo and /health are no side channel into what the reader read --------------------
+
+
+def test_demo_cannot_reveal_names_the_reader_met(online_app, wiki):
+    """A name the reader met (even in a private window) answers on the demo exactly like one never seen: 404, no lookup."""
+    client = loopback_client(online_app())
+    text = "Lisa Su spoke in Taipei."
+    client.post("/v1/annotate", json=annotate_body(text, save=False))
+    assert settled(client, "wiki:Lisa Su").get_json()["status"] == "ready"  # the reader has its card
+    asked = len(wiki.requests)
+    for met, unseen in [("wiki:Lisa Su", "wiki:Jensen Huang"), ("wiki:Taipei", "wiki:Apple Inc.")]:
+        a = client.get("/demo/cards/" + quote(met, safe=""), headers=NO_TOKEN)
+        b = client.get("/demo/cards/" + quote(unseen, safe=""), headers=NO_TOKEN)
+        assert_error(a, 404, "not_found")
+        assert_error(b, 404, "not_found")
+    demo = client.post("/demo/annotate", json=annotate_body(text), headers=NO_TOKEN).get_json()
+    assert not any(card.startswith("wiki:") for card in demo["cards"])
+    assert len(wiki.requests) == asked  # the demo never asks Wikipedia: nothing to time
+
+
+def test_demo_cannot_reveal_paragraphs_the_reader_read(app, client):
+    """The block cache would answer a paragraph the reader read at once: the demo never looks in it."""
+    recognizer = get_recognizer(app.config["CC"].model, app.extensions["contextcards"].pack)
+    text = "Xi Jinping met the chief executive of DeepSeek in Hangzhou on a grey Tuesday."
+    client.post("/v1/annotate", json=annotate_body(text, save=False))
+    original = recognizer.cache
+    recognizer.cache = LookupLog(original)
+    try:
+        demo = client.post("/demo/annotate", json=annotate_body(text), headers=NO_TOKEN)
+        assert demo.status_code == 200 and demo.get_json()["annotations"]
+        assert recognizer.cache.touched == []
+        client.post("/v1/annotate", json=annotate_body(text, save=False))
+        assert recognizer.cache.touched  # the reader's own requests do use it
+    finally:
+        recognizer.cache = original
+
+
+def test_demo_cannot_write_into_the_readers_store_or_cache(online_app, wiki):
+    """Attacker-chosen names sent to the demo reach neither the store, nor the reader's cache, nor Wikipedia."""
+    app = online_app()
+    client = loopback_client(app)
+    client.post("/v1/annotate", json=annotate_body("Lisa Su spoke in Taipei."))
+    settled(client, "wiki:Lisa Su")
+    time.sleep(0.3)  # the background job writes the store after waking the waiters
+    before_files, before_memory = kv_files(app), dict(app.extensions["contextcards_wikipedia"].cache.entries)
+    asked = len(wiki.requests)
+    for name in ("wiki:Jensen Huang", "wiki:Planted Name", "wiki:Apple Inc."):
+        client.get("/demo/cards/" + quote(name, safe=""), headers=NO_TOKEN)
+    client.post("/demo/annotate", json=annotate_body("Jensen Huang and Huang Xiaoming met in Zürich."),
+                headers=NO_TOKEN)
+    time.sleep(0.5)  # any background lookup the demo started would have written by now
+    assert len(wiki.requests) == asked
+    assert app.extensions["contextcards_wikipedia"].cache.entries == before_memory
+    assert kv_files(app) == before_files
+
+
+def test_health_without_the_token_shows_no_history_figures(client):
+    """Anyone may ask /health: without the token it says whether the server works, not what the reader did."""
+    client.post("/v1/annotate", json=annotate_body("DeepSeek and China."))
+    public = client.get("/health", headers=NO_TOKEN).get_json()
+    assert public["status"] == "ok" and "version" in public
+    assert "history" not in public and "wikipedia" not in public
+    private = client.get("/health").get_json()
+    assert private["history"]["pages"] == 1 and private["wikipedia"] == "off"
