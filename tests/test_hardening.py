@@ -135,3 +135,62 @@ def test_health_without_the_token_shows_no_history_figures(client):
     assert "history" not in public and "wikipedia" not in public
     private = client.get("/health").get_json()
     assert private["history"]["pages"] == 1 and private["wikipedia"] == "off"
+
+
+# -- fault 2: cost grows with the text, never faster --------------------------------------------------
+
+
+def devset_paragraphs() -> list[str]:
+    """Every paragraph of the development set's articles, each opening with an emoji (two UTF-16 units)."""
+    import tomllib
+
+    from conftest import FIXTURES
+
+    articles = tomllib.loads((FIXTURES / "devset.toml").read_text(encoding="utf-8"))["article"]
+    return ["\U0001f4f0 " + " ".join(p.split()) for a in articles for p in a["text"].split("\n\n") if p.strip()]
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@pytest.fixture
+def bundled_client(tmp_path):
+    return loopback_client(create_app(make_config(tmp_path, bundled_pack=True, packs=())))
+
+
+def test_a_huge_block_never_reaches_spacy_as_one_doc(bundled_client, monkeypatch):
+    """One 100k-character block is cut into paragraph- or sentence-sized Docs before spaCy sees it."""
+    app = bundled_client.application
+    recognizer = get_recognizer(app.config["CC"].model, app.extensions["contextcards"].pack)
+    seen = []
+    real_pipe = recognizer.nlp.pipe
+
+    def pipe(texts, **kwargs):
+        for text in texts:
+            seen.append(len(text))
+            yield from real_pipe([text], **kwargs)
+
+    monkeypatch.setattr(recognizer.nlp, "pipe", pipe)
+    one_line = " ".join(devset_paragraphs())
+    block = (one_line + " ") * (100_000 // (len(one_line) + 1))
+    response = bundled_client.post("/v1/annotate", json=annotate_body(block, save=False, mentions="all"))
+    assert response.status_code == 200
+    assert len(block) > 90_000 and seen and max(seen) <= 5000  # a long paragraph
+    units = block.encode("utf-16-le")
+    for item in response.get_json()["annotations"]:
+        assert units[2 * item["start"]:2 * item["end"]].decode("utf-16-le") == item["text"]
+
+
+def test_cutting_a_huge_block_keeps_offsets_and_annotations(bundled_client):
+    """A page sent as one huge block gets the same cards at the same places as the same page in paragraphs."""
+    paragraphs = devset_paragraphs()
+    block = "\n".join(paragraphs)
+    as_block = bundled_client.post("/v1/annotate", json=annotate_body(block, save=False, mentions="all")).get_json()
+    as_paragraphs = bundled_client.post("/v1/annotate", json=annotate_body(*paragraphs, save=False,
+                                                                            mentions="all")).get_json()
+    starts = [utf16_len("\n".join(paragraphs[:i])) + (1 if i else 0) for i in range(len(paragraphs))]
+    expected = [(a["card"], a["text"], starts[int(a["block"][1:])] + a["start"],
+                 starts[int(a["block"][1:])] + a["end"]) for a in as_paragraphs["annotations"]]
+    assert len(block) > 5000 and len(expected) > 100
+    assert [(a["card"], a["text"], a["start"], a["end"]) for a in as_block["annotations"]] == expected
