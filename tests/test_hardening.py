@@ -194,3 +194,47 @@ def test_cutting_a_huge_block_keeps_offsets_and_annotations(bundled_client):
                  starts[int(a["block"][1:])] + a["end"]) for a in as_paragraphs["annotations"]]
     assert len(block) > 5000 and len(expected) > 100
     assert [(a["card"], a["text"], a["start"], a["end"]) for a in as_block["annotations"]] == expected
+
+
+# -- fault 6: bad input is a 4xx, never a 500 ------------------------------------------------------
+
+JSON_ROUTES = [("POST", "/v1/annotate"), ("POST", "/v1/pair"), ("POST", "/demo/annotate"), ("POST", "/v1/feedback"),
+               ("POST", "/v1/settings")]
+
+
+@pytest.mark.parametrize("method,path", JSON_ROUTES)
+@pytest.mark.parametrize("depth", [2000, 100])
+def test_deeply_nested_json_cannot_crash_a_route(client, method, path, depth):
+    """2,000 `[` overflowed the parser's recursion (500, also without a token); any depth no real body has is a 400."""
+    body = "[" * depth + "]" * depth
+    response = client.open(path, method=method, data=body, content_type="application/json", headers=NO_TOKEN
+                           if path in ("/v1/pair", "/demo/annotate") else {})
+    assert_error(response, 400, "too_deeply_nested")
+    nested_field = client.open(path, method=method, content_type="application/json",
+                               data='{"blocks": ' + body + ', "code": ' + body + "}")
+    assert_error(nested_field, 400, "too_deeply_nested")
+
+
+def test_lone_surrogates_cannot_break_a_page_or_its_history(client):
+    """A lone UTF-16 surrogate in a title, block id or URL becomes U+FFFD: the page gets its cards and is saved."""
+    body = {"url": "https://news.example/\ud800x", "title": "Chips \udfff and China", "lang": "en\ud800",
+            "blocks": [{"id": "b\ud800", "text": "DeepSeek \ud83d met China."}]}
+    response = client.post("/v1/annotate", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    answer = response.get_json()
+    assert {a["block"] for a in answer["annotations"]} == {"b\ufffd"}
+    assert [a["text"] for a in answer["annotations"]] == ["DeepSeek", "China"]
+    page = client.get(f"/v1/history/{answer['page_id']}").get_json()
+    assert page["title"] == "Chips \ufffd and China" and page["url"] == "https://news.example/\ufffdx"
+    exported = client.get("/v1/history/export?format=markdown")
+    assert exported.status_code == 200 and "Chips \ufffd and China" in exported.get_data(as_text=True)
+
+
+def test_lone_surrogates_cannot_break_settings_or_feedback(client):
+    """The same for the other JSON bodies that reach the store."""
+    feedback = client.post("/v1/feedback", json={"card": "deepseek", "action": "mute", "site": "news\ud800.example"})
+    assert feedback.status_code < 500
+    settings = client.post("/v1/settings", json={"site_rules": {"news\udc00.example": "never"}})
+    assert settings.status_code < 500
+    pair = client.post("/v1/pair", json={"code": "ABCD-\ud800EF"}, headers=NO_TOKEN)
+    assert_error(pair, 401)
