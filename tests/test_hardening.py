@@ -1,5 +1,6 @@
 """Threat tests from the second hardening round (issue 11): each is named for what an attacker or a sick input tries."""
 
+import re
 import time
 from collections import OrderedDict
 from urllib.parse import quote
@@ -238,3 +239,50 @@ def test_lone_surrogates_cannot_break_settings_or_feedback(client):
     assert settings.status_code < 500
     pair = client.post("/v1/pair", json={"code": "ABCD-\ud800EF"}, headers=NO_TOKEN)
     assert_error(pair, 401)
+
+
+# -- fault 7: exports are inert in whatever opens them -------------------------------------------
+
+HOSTILE_URL = "https://<svg onload=alert(1)>/x?<b>"
+
+
+def test_history_exports_cannot_carry_markup_from_a_hostile_page(client):
+    """A page's host, title and sentences are the page's to choose: no export writes an HTML tag raw."""
+    body = annotate_body("<script>alert(1)</script> DeepSeek & China <img src=x onerror=alert(2)>", url=HOSTILE_URL,
+                         title="<iframe src=javascript:alert(3)>")
+    assert client.post("/v1/annotate", json=body).status_code == 200
+    for fmt in ("markdown", "json", "jsonld"):
+        text = client.get(f"/v1/history/export?format={fmt}").get_data(as_text=True)
+        assert not re.search(r"(?<!\\)<", text), fmt  # Markdown may show "\<" (a literal "<"), JSON "\u003c"
+    markdown = client.get("/v1/history/export?format=markdown").get_data(as_text=True)
+    assert "alert\\(1\\)" in markdown and "javascript:" not in markdown.split("](")[-1].split(")")[0]
+
+
+def test_csv_export_cannot_smuggle_a_formula_behind_whitespace():
+    """Spreadsheets skip leading spaces and line breaks before `=`: such cells get the quote prefix too."""
+    import csv
+    import io
+
+    from contextcards.history.export import as_csv
+
+    page = {"id": "p1", "url": " =HYPERLINK(\"http://evil.example\")", "title": "\n+SUM(A1)", "site": "\t@evil",
+            "first_visit": "2026-12-01T10:00:00Z", "last_visit": "2026-12-01T10:00:00Z", "visits": 1,
+            "mentions": [{"card": "china", "card_title": "\r\n-2+3", "text": " =1+1", "sentence": "safe = fine",
+                          "start": 0, "end": 5}]}
+    row = list(csv.reader(io.StringIO(as_csv([page], "2026-12-01T10:00:00Z"))))[1]
+    for cell in row:
+        assert not cell.lstrip().startswith(("=", "+", "-", "@")), cell
+    assert row[10] == "safe = fine"  # an ordinary cell is left alone
+
+
+def test_markdown_export_writes_no_field_raw():
+    """Every field (site, title, URL, day, card title, sentence) is escaped or encoded in Markdown."""
+    from contextcards.history.export import as_markdown
+
+    page = {"id": "p1", "url": "javascript:alert(1)//<x>", "title": "", "site": "<svg onload=alert(1)>",
+            "first_visit": "<b>x", "last_visit": "<b>2026-12-01", "visits": 2,
+            "mentions": [{"card": "c", "card_title": "**[x](javascript:y)**", "sentence": "<i>hi</i>",
+                          "text": "hi", "start": 0, "end": 2}]}
+    text = as_markdown([page], "2026-12-01T10:00:00Z")
+    assert "<" not in text.replace("\\<", "")
+    assert "](javascript:" not in text and "(<javascript:" not in text
