@@ -286,3 +286,36 @@ def test_markdown_export_writes_no_field_raw():
     text = as_markdown([page], "2026-12-01T10:00:00Z")
     assert "<" not in text.replace("\\<", "")
     assert "](javascript:" not in text and "(<javascript:" not in text
+
+
+# -- fault 2 (load): a flood of large pages is turned away at once ----------------------------------
+
+
+def test_a_flood_of_pages_is_turned_away_before_its_body_is_read(app, client):
+    """With both NLP slots busy and the queue full, the next page gets 429 at once (a malformed body proves
+    it was never parsed), so waiting pages cannot take every server thread; /health still answers."""
+    from contextcards.annotate import CONCURRENT_PAGES, MAX_WAITING
+
+    annotator = app.extensions["contextcards"].annotator
+    for _ in range(CONCURRENT_PAGES):
+        annotator.slots.acquire()
+    annotator.waiting = MAX_WAITING
+    try:
+        response = client.post("/v1/annotate", data="{not json", content_type="application/json")
+        assert_error(response, 429, "too_many_requests")
+        assert response.headers["Retry-After"]
+        assert client.get("/health").status_code == 200
+    finally:
+        annotator.waiting = 0
+        for _ in range(CONCURRENT_PAGES):
+            annotator.slots.release()
+    assert client.post("/v1/annotate", json=annotate_body("DeepSeek.")).status_code == 200
+
+
+def test_the_demo_cannot_be_fed_a_maximum_size_page(client):
+    """Any page may call the demo: it takes the demo article's size, not the 2,000,000 characters a reader's page may have."""
+    big = annotate_body(*["DeepSeek and China. " * 4000] * 2)  # 160,000 characters, 168 kB
+    assert_error(client.post("/demo/annotate", json=big, headers=NO_TOKEN), 413)
+    huge = annotate_body(*["DeepSeek and China. " * 4000] * 20)
+    assert_error(client.post("/demo/annotate", json=huge, headers=NO_TOKEN), 413)
+    assert client.post("/demo/annotate", json=annotate_body("DeepSeek and China."), headers=NO_TOKEN).status_code == 200

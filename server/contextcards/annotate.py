@@ -19,6 +19,9 @@ CONCURRENT_PAGES = 2
 # How long a page waits in that queue before 429 (with Retry-After): a browser restoring eight tabs gets cards.
 QUEUE_SECONDS = 2
 RETRY_AFTER_SECONDS = 2
+# At most this many pages wait for a slot; the next is turned away at once, before its body is read, so
+# waiting pages never hold every server thread (/health and cards keep answering) or much memory.
+MAX_WAITING = 4
 
 
 class HistoryUse(Enum):
@@ -116,6 +119,8 @@ class Annotator:
         self.wikipedia = wikipedia
         self.history = history
         self.slots = threading.BoundedSemaphore(CONCURRENT_PAGES)
+        self.waiting = 0
+        self.waiting_lock = threading.Lock()
 
     def annotate(self, request: AnnotateRequest) -> Annotation:
         """The whole request, in order; 429 only when the queue for a slot is longer than QUEUE_SECONDS."""
@@ -142,12 +147,32 @@ class Annotator:
                                                    save=request.history is HistoryUse.WRITE)
         return replace(annotation, page_id=page_id, seen_before=seen_before)
 
+    def refuse_if_busy(self) -> None:
+        """429 now when the queue for a slot is full: called before a request's body is read."""
+        with self.waiting_lock:
+            if self.waiting >= MAX_WAITING:
+                raise self._busy()
+
+    @staticmethod
+    def _busy() -> TooManyRequests:
+        return TooManyRequests("The server is busy with other pages; try again shortly.",
+                               retry_after=RETRY_AFTER_SECONDS)
+
     @contextmanager
     def _slot(self):
-        """A turn at the NLP: wait in a bounded queue, then 429 with Retry-After."""
-        if not self.slots.acquire(timeout=QUEUE_SECONDS):
-            raise TooManyRequests("The server is busy with other pages; try again shortly.",
-                                  retry_after=RETRY_AFTER_SECONDS)
+        """A turn at the NLP: wait in a queue of at most MAX_WAITING for up to QUEUE_SECONDS, else 429."""
+        if not self.slots.acquire(blocking=False):
+            with self.waiting_lock:
+                if self.waiting >= MAX_WAITING:
+                    raise self._busy()
+                self.waiting += 1
+            try:
+                acquired = self.slots.acquire(timeout=QUEUE_SECONDS)
+            finally:
+                with self.waiting_lock:
+                    self.waiting -= 1
+            if not acquired:
+                raise self._busy()
         try:
             yield
         finally:

@@ -51,6 +51,7 @@ def services():
 def annotate():
     """Annotate a page's blocks and save it to history unless told not to."""
     svc = services()
+    svc.annotator.refuse_if_busy()
     annotate_request = parse_request(json_body(), svc.config)
     return jsonify(to_json(svc.annotator.annotate(annotate_request)))
 

@@ -8,14 +8,17 @@ the reader read shows through them, by content or by timing.
 import threading
 import time
 
-from flask import Blueprint, current_app, jsonify, send_from_directory
+from flask import Blueprint, current_app, jsonify, request, send_from_directory
 
 from .annotate import HistoryUse, parse_request, to_json
 from .api import json_body, services
-from .errors import NotFound, TooManyRequests
+from .errors import NotFound, PayloadTooLarge, TooManyRequests
 
 bp = Blueprint("demo", __name__)
 DEMO_REQUESTS_PER_MINUTE = 60
+# The demo article is a few thousand characters: any page may call these routes, so they take no more.
+DEMO_MAX_BODY_BYTES = 256 * 1024
+DEMO_MAX_CHARS = 50_000
 
 
 class RateLimit:
@@ -81,5 +84,9 @@ def annotate():
     """Annotate with the pack alone: no history, no Wikipedia, no block cache (HistoryUse.ISOLATED)."""
     _limit()
     svc = services()
-    annotate_request = parse_request(json_body(), svc.config, history=HistoryUse.ISOLATED)
+    if (request.content_length or 0) > DEMO_MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"The demo takes bodies of at most {DEMO_MAX_BODY_BYTES // 1024} kB.")
+    svc.annotator.refuse_if_busy()
+    limits = svc.config.with_overrides(max_total_chars=DEMO_MAX_CHARS, max_block_chars=DEMO_MAX_CHARS)
+    annotate_request = parse_request(json_body(), limits, history=HistoryUse.ISOLATED)
     return jsonify(to_json(svc.annotator.annotate(annotate_request)))
