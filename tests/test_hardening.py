@@ -319,3 +319,20 @@ def test_the_demo_cannot_be_fed_a_maximum_size_page(client):
     huge = annotate_body(*["DeepSeek and China. " * 4000] * 20)
     assert_error(client.post("/demo/annotate", json=huge, headers=NO_TOKEN), 413)
     assert client.post("/demo/annotate", json=annotate_body("DeepSeek and China."), headers=NO_TOKEN).status_code == 200
+
+
+# -- lower: a corrupt pairing-code file is no code, not a 500 -----------------------------------------
+
+
+@pytest.mark.parametrize("content", ['[]', '"code"', '{"sha256": 5, "expires": "soon", "failures": "x"}',
+                                     '{"expires": 99999999999}', b"\xff\xfe\x00garbage", "{torn"])
+def test_a_corrupt_pairing_code_file_cannot_break_pairing(client, config, content):
+    """Whatever the file holds, a pairing attempt is refused like a wrong code; a fresh code then works."""
+    from contextcards.pairing import CODE_FILE, new_pairing_code
+
+    path = config.data_dir / CODE_FILE
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    assert_error(client.post("/v1/pair", json={"code": "ABCD-EFGH"}, headers=NO_TOKEN), 401, "bad_pairing_code")
+    code = new_pairing_code(config.data_dir)
+    answer = client.post("/v1/pair", json={"code": code}, headers=NO_TOKEN)
+    assert answer.status_code == 200 and answer.get_json()["token"]
