@@ -138,6 +138,23 @@ def test_health_without_the_token_shows_no_history_figures(client):
     assert private["history"]["pages"] == 1 and private["wikipedia"] == "off"
 
 
+def test_health_without_the_token_names_no_history_file(tmp_path):
+    """A set-aside history file is named by month: without the token /health only says that something is wrong."""
+    from contextcards.history.service import get_history
+
+    config = make_config(tmp_path)
+    app = create_app(config)
+    loopback_client(app).post("/v1/annotate", json=annotate_body("DeepSeek."))
+    get_history(app).store.close()
+    broken = next((config.data_dir / "store" / "pages").glob("*.json"))
+    broken.write_bytes(broken.read_bytes()[:40])
+    client = loopback_client(create_app(config))
+    public = client.get("/health", headers=NO_TOKEN).get_json()
+    assert public["status"] == "degraded" and "history" not in public
+    assert not any(broken.name in reason or "moved aside" in reason for reason in public["degraded"])
+    assert any("moved aside" in reason for reason in client.get("/health").get_json()["degraded"])
+
+
 # -- fault 2: cost grows with the text, never faster --------------------------------------------------
 
 

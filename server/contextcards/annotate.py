@@ -27,7 +27,7 @@ MAX_WAITING = 4
 class HistoryUse(Enum):
     """What one request may do with the reader's history and the stores: decided once, when it is parsed."""
 
-    NONE = "none"    # the demo and the CLI: no history read or written, Wikipedia answers kept in memory only
+    NONE = "none"    # the CLI: no history read or written, Wikipedia answers kept in memory only
     READ = "read"    # `save: false` (private windows): settings and seen_before read, nothing written
     WRITE = "write"  # the page is saved and Wikipedia answers are stored
     # The demo, open to any page without a token: no history, no Wikipedia, no block cache. Nothing the

@@ -45,7 +45,7 @@ class Services:
             "pack_size": len(self.pack),
             "degraded": list(reasons),
         }
-        public = dict(report)
+        public = {**report, "degraded": list(reasons)}
         for source in self.health_sources:
             source(report)
         if report["degraded"]:

@@ -22,6 +22,8 @@ log = logging.getLogger("contextcards")
 NOT_NEEDED = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer"]
 ALIAS_SPANS = "contextcards_aliases"
 BATCH_SIZE = 64
+# spaCy's working memory grows with the tokens of a batch, not the number of Docs: at most this many characters.
+BATCH_CHARS = 32_000
 # spaCy's cost and memory grow faster than a Doc's length: a longer text is cut into pieces
 # this long at most (at line breaks, then after sentences), each analysed as its own Doc.
 PIECE_CHARS = 2000
@@ -155,12 +157,26 @@ class Recognizer:
         """Mentions for each text through nlp.pipe, long texts as pieces, offsets in the whole text."""
         cut = [(i, offset, piece) for i, text in enumerate(texts) for offset, piece in pieces(text)]
         found: list[list[Mention]] = [[] for _ in texts]
-        docs = self.nlp.pipe((piece for _, _, piece in cut), batch_size=BATCH_SIZE)
-        for (i, offset, _), doc in zip(cut, docs):
-            mentions = mentions_of(doc, self.matcher.by_key)
-            found[i] += [replace(m, start=m.start + offset, end=m.end + offset) for m in mentions] if offset \
-                else mentions
+        for batch in batches(cut):
+            docs = self.nlp.pipe([piece for _, _, piece in batch], batch_size=len(batch))
+            for (i, offset, _), doc in zip(batch, docs):
+                mentions = mentions_of(doc, self.matcher.by_key)
+                found[i] += [replace(m, start=m.start + offset, end=m.end + offset) for m in mentions] if offset \
+                    else mentions
         return found
+
+
+def batches(cut: list[tuple[int, int, str]]):
+    """The pieces in runs of at most BATCH_SIZE Docs and BATCH_CHARS characters."""
+    batch, size = [], 0
+    for item in cut:
+        if batch and (len(batch) == BATCH_SIZE or size + len(item[2]) > BATCH_CHARS):
+            yield batch
+            batch, size = [], 0
+        batch.append(item)
+        size += len(item[2])
+    if batch:
+        yield batch
 
 
 def pieces(text: str, limit: int = PIECE_CHARS) -> list[tuple[int, str]]:

@@ -23,6 +23,8 @@ CONNECTION_LIMIT = 500
 CHANNEL_TIMEOUT = 15  # seconds of silence before an idle or stalled connection is closed
 CLEANUP_INTERVAL = 5  # how often waitress looks for such connections
 MAX_HEADER_BYTES = 64 * 1024
+# Read large bodies in few, large reads: waitress's one I/O thread needs the GIL for each, and NLP holds it.
+RECV_BYTES = 256 * 1024
 ERROR_CODES = {413: "payload_too_large", 431: "headers_too_large", 500: "internal_error"}
 
 
@@ -52,7 +54,7 @@ def make_server(app, port: int, max_body_bytes: int):
         app, host="127.0.0.1", port=port, threads=THREADS, ident="contextcards",
         connection_limit=CONNECTION_LIMIT, channel_timeout=CHANNEL_TIMEOUT, cleanup_interval=CLEANUP_INTERVAL,
         asyncore_use_poll=True,  # select() cannot watch descriptors above 1023
-        max_request_header_size=MAX_HEADER_BYTES,
+        max_request_header_size=MAX_HEADER_BYTES, recv_bytes=RECV_BYTES,
         # Above Flask's own limit, so oversized bodies get Flask's JSON 413 before waitress's.
         max_request_body_size=2 * max_body_bytes,
         clear_untrusted_proxy_headers=True)
