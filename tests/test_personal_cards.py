@@ -107,7 +107,7 @@ def test_errors_of_the_card_routes(client):
     assert_error(client.post("/v1/cards", data="[", content_type="application/json"), 400)
     assert_error(client.post("/v1/cards", json=["not", "a", "card"]), 422)
     assert_error(client.post("/v1/cards", data="x", content_type="text/plain"), 415)
-    assert_error(client.post("/v1/cards", json={**ZORBLAX, "title": "\ud800"}), 422)
+    assert_error(client.post("/v1/cards", json={**ZORBLAX, "id": "blank", "title": ""}), 422)
     assert_error(client.get("/v1/cards?source=pack"), 422)
     assert_error(client.get("/v1/cards", headers={"Authorization": "Bearer wrong"}), 401)
 

@@ -20,14 +20,20 @@ CONCURRENT_PAGES = 2
 # How long a page waits in that queue before 429 (with Retry-After): a browser restoring eight tabs gets cards.
 QUEUE_SECONDS = 2
 RETRY_AFTER_SECONDS = 2
+# At most this many pages wait for a slot; the next is turned away at once, before its body is read, so
+# waiting pages never hold every server thread (/health and cards keep answering) or much memory.
+MAX_WAITING = 4
 
 
 class HistoryUse(Enum):
     """What one request may do with the reader's history and the stores: decided once, when it is parsed."""
 
-    NONE = "none"    # the demo and the CLI: no history read or written, Wikipedia answers kept in memory only
+    NONE = "none"    # the CLI: no history read or written, Wikipedia answers kept in memory only
     READ = "read"    # `save: false` (private windows): settings and seen_before read, nothing written
     WRITE = "write"  # the page is saved and Wikipedia answers are stored
+    # The demo, open to any page without a token: no history, no Wikipedia, no block cache. Nothing the
+    # reader did shows through it (by content or by timing) and nothing it does reaches the reader's data.
+    ISOLATED = "isolated"
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,8 @@ class Annotator:
         self.active = 0
         self.activity = threading.Lock()
         self.slots = threading.BoundedSemaphore(CONCURRENT_PAGES)
+        self.waiting = 0
+        self.waiting_lock = threading.Lock()
 
     @property
     def pack(self) -> Pack:
@@ -143,15 +151,16 @@ class Annotator:
         if self.before_request is not None:
             self.before_request()
         pack, recognizer = self.current
-        uses_history = self.history is not None and request.history is not HistoryUse.NONE
+        isolated = request.history is HistoryUse.ISOLATED
+        uses_history = self.history is not None and request.history in (HistoryUse.READ, HistoryUse.WRITE)
         options = self.history.reader.link_options(request.url) if uses_history else LinkOptions()
         options = replace(options, threshold=self.config.link_threshold)
         texts = [text for _, text in request.blocks]
         with self._slot():
-            mentions = recognizer.analyse(texts)
+            mentions = recognizer.analyse(texts, cached=not isolated)
             links, unlinked = link_mentions(texts, mentions, pack, options, recognizer.has_ner)
         found: dict[str, Card] = {}
-        if self.wikipedia is not None:
+        if self.wikipedia is not None and not isolated:
             more, found = self.wikipedia.resolve(unlinked, links, options, request.history is HistoryUse.WRITE)
             links = sorted([*links, *more], key=lambda link: (link.block, link.start))
         first = first_mentions(links)
@@ -165,12 +174,32 @@ class Annotator:
             self.uncarded.record(page_id, request.blocks, uncarded(unlinked, links))
         return replace(annotation, page_id=page_id, seen_before=seen_before)
 
+    def refuse_if_busy(self) -> None:
+        """429 now when the queue for a slot is full: called before a request's body is read."""
+        with self.waiting_lock:
+            if self.waiting >= MAX_WAITING:
+                raise self._busy()
+
+    @staticmethod
+    def _busy() -> TooManyRequests:
+        return TooManyRequests("The server is busy with other pages; try again shortly.",
+                               retry_after=RETRY_AFTER_SECONDS)
+
     @contextmanager
     def _slot(self):
-        """A turn at the NLP: wait in a bounded queue, then 429 with Retry-After."""
-        if not self.slots.acquire(timeout=QUEUE_SECONDS):
-            raise TooManyRequests("The server is busy with other pages; try again shortly.",
-                                  retry_after=RETRY_AFTER_SECONDS)
+        """A turn at the NLP: wait in a queue of at most MAX_WAITING for up to QUEUE_SECONDS, else 429."""
+        if not self.slots.acquire(blocking=False):
+            with self.waiting_lock:
+                if self.waiting >= MAX_WAITING:
+                    raise self._busy()
+                self.waiting += 1
+            try:
+                acquired = self.slots.acquire(timeout=QUEUE_SECONDS)
+            finally:
+                with self.waiting_lock:
+                    self.waiting -= 1
+            if not acquired:
+                raise self._busy()
         with self.activity:
             self.active += 1
             self.last_active = time.monotonic()

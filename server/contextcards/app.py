@@ -45,8 +45,8 @@ class Services:
                 return found
         return None
 
-    def health(self) -> dict:
-        """What /health reports."""
+    def health(self, full: bool = True) -> dict:
+        """What /health reports; without `full` (no token) only whether the server works, nothing the reader did."""
         reasons = [self.recognizer.degraded_reason] if self.recognizer.degraded_reason else []
         report = {
             "status": "ok",
@@ -54,13 +54,19 @@ class Services:
             "model": None if reasons else self.recognizer.model_name,
             "ner": self.recognizer.has_ner,
             "pack_size": len(self.pack),
-            "degraded": reasons,
+            "degraded": list(reasons),
         }
+        public = {**report, "degraded": list(reasons)}
         for source in self.health_sources:
             source(report)
         if report["degraded"]:
-            report["status"] = "degraded"
-        return report
+            report["status"] = public["status"] = "degraded"
+        if full:
+            return report
+        # History and Wikipedia figures (page counts, set-aside files, a paused lookup) tell what the reader did.
+        if len(report["degraded"]) > len(reasons):
+            public["degraded"].append("history or Wikipedia trouble: ask /health with the token for details")
+        return public
 
 
 def create_app(config: Config | None = None) -> Flask:

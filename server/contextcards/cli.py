@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import click
-from waitress import create_server
 
 from . import __version__
 from .annotate import AnnotateRequest, HistoryUse, to_json
@@ -19,6 +18,7 @@ from .page_text import html_blocks, text_blocks
 from .pairing import CODE_LIFETIME, load_or_create_token, new_pairing_code
 from .personal.cli import card, export, import_
 from .wikipedia import start_background_refresh
+from .serving import make_server
 from .wikipedia.cli import cache, refresh
 
 CLI_WIKIPEDIA_BUDGET_MS = 5000
@@ -47,12 +47,7 @@ def serve(port):
     config = cli_config(port=port)
     app = _app(config)
     try:
-        # waitress would listen on every interface by default: loopback only, always.
-        server = create_server(app, host="127.0.0.1", port=config.port, threads=8, channel_timeout=30,
-                               connection_limit=64,
-                               # Above Flask's own limit, so oversized bodies get Flask's JSON 413, not waitress's text.
-                               max_request_body_size=2 * config.max_body_bytes,
-                               clear_untrusted_proxy_headers=True, ident="contextcards")
+        server = make_server(app, config.port, config.max_body_bytes)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on 127.0.0.1:{config.port}: {exc.strerror}") from None
     health = app.extensions["contextcards"].health()

@@ -1,6 +1,7 @@
 """Linking: choose at most one card per mention from alias, NER-label and whole-page evidence."""
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -135,8 +136,23 @@ def choose(mention: Mention, pack: Pack, page: PageContext, options: LinkOptions
     return card_id, confidence, alternatives
 
 
-def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in taken)
+class Taken:
+    """The spans of one block that already have a mention, kept sorted and never overlapping, so a check costs
+    log n, not n: a 100,000-character block holds thousands."""
+
+    def __init__(self):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether [start, end) overlaps a taken span (only the last one starting before `end` can)."""
+        i = bisect_left(self.starts, end)
+        return i > 0 and self.ends[i - 1] > start
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
 
 
 def _name_parts(pack: Pack, present: set[str]) -> dict[str, str]:
@@ -158,7 +174,7 @@ def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, o
     page = PageContext(texts)
     links: list[Link] = []
     unlinked: list[Unlinked] = []
-    taken: list[list[tuple[int, int]]] = [[] for _ in texts]
+    taken = [Taken() for _ in texts]
     for block, block_mentions in enumerate(mentions):
         for mention in block_mentions:
             if not mention.candidates:
@@ -166,7 +182,7 @@ def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, o
             card_id, confidence, alternatives = choose(mention, pack, page, options)
             if card_id:
                 links.append(Link(block, mention.start, mention.end, mention.text, card_id, confidence, alternatives))
-            taken[block].append((mention.start, mention.end))
+            taken[block].add(mention.start, mention.end)
     present = {link.card for link in links}
     derived = _derived_links(texts, mentions if has_ner else None, links, taken, pack, present)
     links.extend(derived)
@@ -174,7 +190,7 @@ def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, o
         for mention in block_mentions:
             if mention.candidates or mention.label not in LOOKUP_LABELS:
                 continue
-            if not _overlaps(taken[block], mention.start, mention.end):
+            if not taken[block].overlaps(mention.start, mention.end):
                 unlinked.append(Unlinked(block, mention.start, mention.end, mention.text, mention.label))
     links = [link for link in links if link.card not in options.muted]
     links.sort(key=lambda link: (link.block, link.start))
@@ -202,9 +218,9 @@ def _derived_links(texts, mentions, links, taken, pack, present) -> list[Link]:
         for block, block_mentions in enumerate(mentions):
             for mention in block_mentions:
                 card_id = names.get(mention.text) if mention.label == "PERSON" and not mention.candidates else None
-                if card_id and not _overlaps(taken[block], mention.start, mention.end):
+                if card_id and not taken[block].overlaps(mention.start, mention.end):
                     derived.append(Link(block, mention.start, mention.end, mention.text, card_id, NAME_PART))
-                    taken[block].append((mention.start, mention.end))
+                    taken[block].add(mention.start, mention.end)
     for link in links:
         match = ACRONYM_AFTER.match(texts[link.block], link.end)
         if match and match.group(1) not in words:
@@ -213,7 +229,7 @@ def _derived_links(texts, mentions, links, taken, pack, present) -> list[Link]:
         pattern = whole_words(word)
         for block, text in enumerate(texts):
             for match in pattern.finditer(text):
-                if not _overlaps(taken[block], match.start(), match.end()):
+                if not taken[block].overlaps(match.start(), match.end()):
                     derived.append(Link(block, match.start(), match.end(), word, card_id, confidence))
-                    taken[block].append((match.start(), match.end()))
+                    taken[block].add(match.start(), match.end())
     return derived

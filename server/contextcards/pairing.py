@@ -55,6 +55,26 @@ def new_pairing_code(data_dir: Path, now: float | None = None) -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
+def read_code_state(path: Path) -> dict | None:
+    """The stored code's {sha256, expires, failures}, or None when there is none or the file is unusable
+    (torn, not JSON, wrong types): a corrupt file is no code, and is removed."""
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        state = None
+    valid = isinstance(state, dict) and isinstance(state.get("sha256"), str) and state["sha256"].isascii() \
+        and isinstance(state.get("expires"), (int, float)) and isinstance(state.get("failures", 0), int)
+    if not valid:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+        return None
+    return {"sha256": state["sha256"], "expires": state["expires"], "failures": state.get("failures", 0)}
+
+
 class Pairing:
     """Exchanges a valid pairing code for the token; wrong guesses burn the code after a few tries."""
 
@@ -67,17 +87,16 @@ class Pairing:
         """The token if the code is right and fresh, else None (the code file is gone after use)."""
         path = self.data_dir / CODE_FILE
         with self.lock:
-            try:
-                state = json.loads(path.read_text(encoding="utf-8"))
-            except (FileNotFoundError, ValueError):
+            state = read_code_state(path)
+            if state is None:
                 return None
-            if (now or time.time()) > state.get("expires", 0):
+            if (now or time.time()) > state["expires"]:
                 path.unlink(missing_ok=True)
                 return None
-            if hmac.compare_digest(state.get("sha256", ""), _digest(code)):
+            if hmac.compare_digest(state["sha256"], _digest(code)):
                 path.unlink(missing_ok=True)
                 return self.token
-            state["failures"] = state.get("failures", 0) + 1
+            state["failures"] += 1
             if state["failures"] >= MAX_FAILED_ATTEMPTS:
                 path.unlink(missing_ok=True)
             else:

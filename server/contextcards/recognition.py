@@ -2,9 +2,10 @@
 
 import hashlib
 import logging
+import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import spacy
 from spacy.language import Language
@@ -22,6 +23,14 @@ NOT_NEEDED = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemma
 ALIAS_SPANS = "contextcards_aliases"
 ALIAS_INDEX = "contextcards_alias_index"
 BATCH_SIZE = 64
+# spaCy's working memory grows with the tokens of a batch, not the number of Docs: at most this many characters.
+BATCH_CHARS = 32_000
+# spaCy's cost and memory grow faster than a Doc's length: a longer text is cut into pieces
+# this long at most (at line breaks, then after sentences), each analysed as its own Doc.
+PIECE_CHARS = 2000
+LINE = re.compile(r"[^\r\n]+")
+SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
+SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -111,8 +120,14 @@ class Recognizer:
     def has_ner(self) -> bool:
         return self.degraded_reason is None
 
-    def analyse(self, texts: list[str]) -> list[list[Mention]]:
-        """Mentions for each text; unchanged texts come from the cache, the rest go through nlp.pipe."""
+    def analyse(self, texts: list[str], cached: bool = True) -> list[list[Mention]]:
+        """Mentions for each text; unchanged texts come from the cache, the rest go through nlp.pipe.
+
+        `cached=False` neither reads nor writes the cache (the demo: a cache hit would tell a page
+        which paragraphs the reader has read).
+        """
+        if not cached:
+            return self._analyse_fresh(texts)
         keys = [hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest() for t in texts]
         results: dict[int, list[Mention]] = {}
         todo = []
@@ -123,9 +138,8 @@ class Recognizer:
                     results[i] = self.cache[key]
                 else:
                     todo.append(i)
-        fresh = {}
-        for i, doc in zip(todo, self.nlp.pipe((self._doc(texts[i]) for i in todo), batch_size=BATCH_SIZE)):
-            fresh[i] = results[i] = mentions_of(doc, self.index.by_key)
+        fresh = dict(zip(todo, self._analyse_fresh([texts[i] for i in todo])))
+        results.update(fresh)
         with self.lock:
             for i, mentions in fresh.items():
                 self.cache[keys[i]] = mentions
@@ -139,18 +153,74 @@ class Recognizer:
         doc.user_data[ALIAS_INDEX] = self.index
         return doc
 
+    def _analyse_fresh(self, texts: list[str]) -> list[list[Mention]]:
+        """Mentions for each text through nlp.pipe, long texts as pieces, offsets in the whole text."""
+        cut = [(i, offset, piece) for i, text in enumerate(texts) for offset, piece in pieces(text)]
+        found: list[list[Mention]] = [[] for _ in texts]
+        for batch in batches(cut):
+            docs = self.nlp.pipe([self._doc(piece) for _, _, piece in batch], batch_size=len(batch))
+            for (i, offset, _), doc in zip(batch, docs):
+                mentions = mentions_of(doc, self.index.by_key)
+                found[i] += [replace(m, start=m.start + offset, end=m.end + offset) for m in mentions] if offset \
+                    else mentions
+        return found
+
+
+def batches(cut: list[tuple[int, int, str]]):
+    """The pieces in runs of at most BATCH_SIZE Docs and BATCH_CHARS characters."""
+    batch, size = [], 0
+    for item in cut:
+        if batch and (len(batch) == BATCH_SIZE or size + len(item[2]) > BATCH_CHARS):
+            yield batch
+            batch, size = [], 0
+        batch.append(item)
+        size += len(item[2])
+    if batch:
+        yield batch
+
+
+def pieces(text: str, limit: int = PIECE_CHARS) -> list[tuple[int, str]]:
+    """A text as (offset, piece) of at most `limit` characters: itself, else its lines, long lines cut after
+    sentences (else at a space, else anywhere). Blank pieces are dropped; offsets are into the text."""
+    if len(text) <= limit:
+        return [(0, text)]
+    found = []
+    for line in LINE.finditer(text):
+        start, end = line.span()
+        while end - start > limit:
+            cut = _cut_point(text, start, start + limit)
+            found.append((start, text[start:cut]))
+            start = cut
+        found.append((start, text[start:end]))
+    return [(offset, piece) for offset, piece in found if piece and not piece.isspace()]
+
+
+def _cut_point(text: str, start: int, stop: int) -> int:
+    """Where to end a piece that starts at `start`: after the last sentence end before `stop`, else after its
+    last space, else at `stop` (a single enormous word)."""
+    window = text[start:stop]
+    for pattern in (SENTENCE_END, SPACES):
+        last = None
+        for last in pattern.finditer(window):
+            pass
+        if last is not None and last.end() > 0:
+            return start + last.end()
+    return stop
+
 
 def mentions_of(doc, by_key: dict[str, list[AliasEntry]]) -> list[Mention]:
     """Alias matches (longest wins) with any overlapping NER label, then NER entities that matched no alias."""
-    alias_spans = filter_spans(doc.spans[ALIAS_SPANS])
+    ents = doc.ents  # spaCy builds this tuple afresh on every access: once per Doc, never once per span
+    entity_at = {i: ent for ent in ents for i in range(ent.start, ent.end)}
     mentions = []
     covered = set()
-    for span in alias_spans:
-        label = next((e.label_ for e in doc.ents if e.start <= span.start and span.end <= e.end), None)
+    for span in filter_spans(doc.spans[ALIAS_SPANS]):
+        ent = entity_at.get(span.start)
+        label = ent.label_ if ent is not None and span.end <= ent.end else None
         entries = tuple(by_key[span.label_])
         mentions.append(Mention(span.start_char, span.end_char, span.text, label, entries))
         covered.update(range(span.start, span.end))
-    for ent in doc.ents:
+    for ent in ents:
         if not covered.intersection(range(ent.start, ent.end)):
             mentions.append(Mention(ent.start_char, ent.end_char, ent.text, ent.label_))
     mentions.sort(key=lambda m: m.start)
