@@ -12,7 +12,7 @@ from contextcards.recognition import get_recognizer
 
 from conftest import annotate_body, assert_error, loopback_client, make_config
 from fake_mediawiki import FakeMediaWiki
-from test_wikipedia import fill  # the fake MediaWiki's pages
+from wikipedia.conftest import fill  # the fake MediaWiki's pages
 
 NO_TOKEN = {"Authorization": ""}
 
@@ -132,7 +132,7 @@ def test_health_without_the_token_shows_no_history_figures(client):
     """Anyone may ask /health: without the token it says whether the server works, not what the reader did."""
     client.post("/v1/annotate", json=annotate_body("DeepSeek and China."))
     public = client.get("/health", headers=NO_TOKEN).get_json()
-    assert public["status"] == "ok" and "version" in public
+    assert public["status"] in ("ok", "degraded") and "version" in public  # degraded: the blank test pipeline
     assert "history" not in public and "wikipedia" not in public
     private = client.get("/health").get_json()
     assert private["history"]["pages"] == 1 and private["wikipedia"] == "off"
