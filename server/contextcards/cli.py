@@ -15,7 +15,7 @@ from .errors import ContextCardsError, PackError
 from .history.cli import history
 from .knowledge import DATED_KINDS, check_pack_file, load_pack, read_pack_file, undated_warnings
 from .page_text import html_blocks, text_blocks
-from .pairing import CODE_LIFETIME, load_or_create_token, new_pairing_code
+from .pairing import CODE_LIFETIME, load_or_create_token, new_pairing_code, start_line
 from .personal.cli import card, export, import_
 from .wikipedia import start_background_refresh
 from .serving import make_server
@@ -58,8 +58,7 @@ def serve(port):
         click.echo(f"  degraded: {reason}")
     if start_background_refresh(app):
         click.echo("  pack summaries: refreshed from Wikipedia in the background while idle (progress in the log)")
-    code = new_pairing_code(config.data_dir)
-    click.echo(f"  pairing code: {code} (valid {CODE_LIFETIME // 60} minutes; enter it in the extension's popup)")
+    click.echo(f"  {start_line(config.data_dir)}")
     click.echo(f"  demo page: {base}/demo")
     click.echo("  extension: load the extension/ folder unpacked in chrome://extensions (Developer mode)")
     sys.stdout.flush()
