@@ -1,10 +1,14 @@
 """Annotate time through the app against bare spaCy NER on the same blocks, measured in the same run."""
 
+import http.client
 import json
+import os
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -60,15 +64,160 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def hundred_k_block(seed: int) -> list[str]:
+    """Whole paragraphs adding up to just under 100,000 characters (the per-block limit) joined by newlines."""
+    chosen, size = [], 0
+    for paragraph in paragraphs(20_000, seed=seed):
+        if size + len(paragraph) + 1 > 100_000:
+            break
+        chosen.append(paragraph)
+        size += len(paragraph) + 1
+    return chosen
+
+
+def block_cost(client, repeats: int = 3) -> list[tuple[str, float, float]]:
+    """One 100k-character block against the same text as paragraph blocks; fresh text each time (no cache hits)."""
+    rows = []
+    for form, joiner in (("lines", "\n"), ("one line", " ")):
+        blocks, paras = [], []
+        for repeat in range(repeats):
+            text = hundred_k_block(seed=1000 + repeat + (50 if joiner == " " else 0))
+            # Alternate the order so neither side always runs on a warmer machine.
+            if repeat % 2:
+                paras.append(annotate(client, text)[0])
+                blocks.append(annotate(client, [joiner.join(text)])[0])
+            else:
+                blocks.append(annotate(client, [joiner.join(text)])[0])
+                paras.append(annotate(client, text)[0])
+        rows.append((form, statistics.median(blocks), statistics.median(paras)))
+    return rows
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    """The resident memory of a process now, from /proc."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def http_request(port, method, path, body=None, token=None, timeout=900):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    headers = {"Host": f"127.0.0.1:{port}"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def concurrent_load(requests: int = 20) -> dict:
+    """`contextcards serve` given `requests` maximum-size annotate requests at once: the server's peak RSS
+    (sampled from /proc every 50 ms), /health latency throughout, and what each request got."""
+    port, data = free_port(), tempfile.mkdtemp()
+    env = {**os.environ, "CONTEXTCARDS_DATA_DIR": data, "CONTEXTCARDS_OFFLINE": "1", "CONTEXTCARDS_PORT": str(port)}
+    server = subprocess.Popen([sys.executable, "-m", "contextcards", "serve"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if http_request(port, "GET", "/health", timeout=5)[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.2)
+        token = subprocess.run([sys.executable, "-m", "contextcards", "token"], env=env, capture_output=True,
+                               text=True, check=True).stdout.strip()
+        # The largest request the limits accept: 20 blocks of 100,000 characters (2,000,000 in all).
+        base = " ".join(paragraphs(420_000, seed=7))
+        bodies = [json.dumps({"url": f"https://bench.example/{i}", "title": "load", "blocks": [
+            {"id": f"b{k}", "text": base[i * 997 + k * 100_000:i * 997 + (k + 1) * 100_000]} for k in range(20)]})
+            for i in range(requests)]
+        idle_rss = rss_mb(server.pid)
+        done = threading.Event()
+        peak, latencies, answers = [idle_rss], [], []
+
+        def sample():
+            while not done.is_set():
+                peak.append(rss_mb(server.pid))
+                time.sleep(0.05)
+
+        def health():
+            while not done.is_set():
+                started = time.perf_counter()
+                http_request(port, "GET", "/health", timeout=60)
+                latencies.append(time.perf_counter() - started)
+                time.sleep(0.2)
+
+        def post(body):
+            started = time.perf_counter()
+            status, _ = http_request(port, "POST", "/v1/annotate", body=body, token=token)
+            answers.append((status, time.perf_counter() - started))
+
+        watchers = [threading.Thread(target=sample), threading.Thread(target=health)]
+        posters = [threading.Thread(target=post, args=(body,)) for body in bodies]
+        for thread in watchers + posters:
+            thread.start()
+        for thread in posters:
+            thread.join()
+        done.set()
+        for thread in watchers:
+            thread.join()
+        return {"idle_mb": idle_rss, "peak_mb": max(peak), "health_ms": [1000 * x for x in latencies],
+                "answers": sorted(answers)}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def print_limits(client):
+    """The cost-is-linear table and the load figures (issue 11)."""
+    rows = block_cost(client)
+    print(f"{'one 100k-char block':<22} {'block s':>8} {'paragraphs s':>13} {'ratio':>6}")
+    for form, block, paras in rows:
+        print(f"{'as ' + form:<22} {block:>8.2f} {paras:>13.2f} {block / paras:>6.2f}")
+    load = concurrent_load()
+    statuses = {}
+    for status, _ in load["answers"]:
+        statuses[status] = statuses.get(status, 0) + 1
+    slowest = max(seconds for _, seconds in load["answers"])
+    health = sorted(load["health_ms"])
+    print(f"20 concurrent maximum-size requests (2,000,000 characters each): answers {statuses}, "
+          f"last answer after {slowest:.1f} s")
+    print(f"server RSS: idle {load['idle_mb']:.0f} MB, peak {load['peak_mb']:.0f} MB; /health during the load: "
+          f"median {statistics.median(health):.0f} ms, worst {health[-1]:.0f} ms over {len(health)} requests")
+    print("targets: block/paragraphs <= 1.3; peak < 500 MB; /health < 100 ms")
+    return {"block_cost": rows, "load": {k: v for k, v in load.items() if k != "health_ms"},
+            "health_worst_ms": health[-1]}
+
+
 def main():
     import spacy
 
     from contextcards.recognition import NOT_NEEDED
 
-    nlp = spacy.load(MODEL, exclude=NOT_NEEDED)
     client = make_client(tempfile.mkdtemp())
     warm = paragraphs(500, seed=1)
     annotate(client, warm)
+    if "--limits" in sys.argv:  # only the cost-and-load part
+        print(json.dumps(print_limits(client)))
+        return
+    nlp = spacy.load(MODEL, exclude=NOT_NEEDED)
     bare_ner(nlp, warm)
     rows = []
     for words in SIZES:
@@ -91,7 +240,8 @@ def main():
         print(f"{words:>8} {ner:>11.3f} {app:>8.3f} {ratio:>8.2f} {seen:>8.4f} {speedup:>10.0f}x")
     print(f"peak memory, fresh process annotating 100k words: {peak:.0f} MB")
     print("targets: app/NER <= 1.2 at 1k words; first/seen >= 20x; peak < 500 MB")
-    print(json.dumps({"rows": rows, "peak_mb": peak}))
+    limits = print_limits(client)
+    print(json.dumps({"rows": rows, "peak_mb": peak, **limits}))
 
 
 if __name__ == "__main__":

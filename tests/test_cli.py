@@ -83,7 +83,8 @@ def test_pack_check_reports_each_problem_on_its_own_line(runner, tmp_path):
 def test_pack_check_accepts_a_good_file(runner, tmp_path):
     good = tmp_path / "good.toml"
     good.write_text('[[card]]\nid = "zz-test-widget"\ntitle = "Zorblax Widget Initiative"\nkind = "policy"\n'
-                    'summary = "A made-up programme used only in tests."\nfacts = ["Made up: yes", "Used: tests"]\n',
+                    'summary = "A made-up programme used only in tests."\nfacts = ["Made up: yes", "Used: tests"]\n'
+                    'as_of = "2026-11"\n',
                     encoding="utf-8")
     result = runner.invoke(main, ["pack", "check", str(good)])
     assert result.exit_code == 0, result.output

@@ -5,8 +5,8 @@ from collections import Counter
 import pytest
 
 from contextcards.errors import PackError
-from contextcards.knowledge import (BUNDLED_DIR, KINDS, MARKUP, Pack, alias_key, check_pack_file, is_acronym, load_pack,
-                                    pack_files, read_pack_file, unknown_metonyms, wikipedia_url)
+from contextcards.knowledge import (BUNDLED_DIR, KINDS, Pack, alias_key, check_pack_file, is_acronym, load_pack, pack_files,
+                                    read_pack_file, unknown_metonyms, wikipedia_url)
 
 
 
@@ -33,17 +33,16 @@ def test_no_unguarded_alias_clash_and_no_shared_wikipedia_title(bundled_cards):
     assert [message for message, _ in Pack(bundled_cards).clashes()] == []
 
 
-def test_summaries_are_plain_and_short(bundled_cards):
+def test_summaries_are_whole_sentences_of_some_substance(bundled_cards):
+    """The loader already refuses markup and summaries over MAX_SUMMARY; this is what it cannot check."""
     for card in bundled_cards:
-        assert 20 <= len(card.summary) <= 320, card.id
-        assert not MARKUP.search(card.summary), card.id
+        assert len(card.summary) >= 20, card.id
         assert card.summary.rstrip()[-1] in ".!?\")'", card.id
 
 
-def test_each_card_has_two_to_four_short_facts(bundled_cards):
+def test_each_card_has_two_to_four_facts(bundled_cards):
     for card in bundled_cards:
         assert 2 <= len(card.facts) <= 4, card.id
-        assert all(len(fact) <= 80 and not MARKUP.search(fact) for fact in card.facts), card.id
 
 
 def test_every_alias_leads_to_one_card_or_has_a_rule(bundled_cards):
@@ -70,8 +69,9 @@ def test_no_bare_english_stop_words_as_aliases(bundled_cards):
             assert is_acronym(alias) or alias.lower() not in STOP_WORDS, f"{card.id}: {alias!r}"
 
 
-def test_kinds_are_known(bundled_cards):
-    assert {card.kind for card in bundled_cards} <= set(KINDS)
+def test_every_kind_has_cards(bundled_cards):
+    """The loader refuses unknown kinds; a kind no card uses is one the pack forgot (or KINDS should lose)."""
+    assert {card.kind for card in bundled_cards} == set(KINDS)
 
 
 def test_load_pack_merges_user_pack_over_bundled(tmp_path):
@@ -86,6 +86,9 @@ def test_load_pack_merges_user_pack_over_bundled(tmp_path):
     "snippet, message",
     [
         ('id = "x"\ntitle = "X"\nkind = "org"\nsummary = "' + "a" * 321 + '"', "limit is 320"),
+        ('id = "x"\ntitle = "X"\nkind = "thing"\nsummary = "ok."', "kind must be one of"),
+        ('id = "x"\ntitle = "X"\nkind = "org"\nsummary = "ok."\nfacts = ["' + "f" * 81 + '"]', "longer than 80"),
+        ('id = "x"\ntitle = "X"\nkind = "org"\nsummary = "ok."\nfacts = ["<b>bold</b>"]', "plain text"),
         ('id = "x"\ntitle = "X"\nkind = "org"\nsummary = "Hi <script>alert(1)</script>"', "plain text"),
         ('id = "x"\ntitle = "X"\nkind = "org"\nsummary = "ok."\nfacts = "one"', "facts must be a list"),
         ('id = "x"\ntitle = "X"\nkind = "org"\nsummary = "ok."\nas_of = "soon"', "as_of"),

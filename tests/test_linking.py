@@ -100,7 +100,9 @@ def test_correction_overrides_and_not_this_removes(recognizer, pack):
 
 
 def test_every_link_has_a_confidence_within_bounds(recognizer, pack):
-    for item in link(recognizer, pack, "China, DeepSeek and the PRC.", all_mentions=True):
+    links = link(recognizer, pack, "China, DeepSeek and the PRC.", all_mentions=True)
+    assert cards_of(links) == [("China", "china"), ("DeepSeek", "deepseek"), ("PRC", "china")]
+    for item in links:
         assert 0.5 <= item.confidence <= 1
 
 

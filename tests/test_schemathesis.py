@@ -4,7 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
+
+@pytest.mark.slow
 def test_every_operation_passes_all_checks(server, tmp_path):
     """Positive and negative data for every route: no 5xx, only documented statuses, bodies matching the schema."""
     cli = Path(sys.executable).with_name("st")

@@ -7,7 +7,7 @@ import stat
 import pytest
 
 from contextcards.config import BUNDLED_EXTENSION_ID
-from contextcards.pairing import MAX_FAILED_ATTEMPTS, Pairing, new_pairing_code
+from contextcards.pairing import MAX_FAILED_ATTEMPTS, Pairing, new_pairing_code, start_line
 
 from conftest import annotate_body, assert_error
 
@@ -82,6 +82,17 @@ def test_pairing_code_exchanges_once_for_the_token(app, client, config):
     response = client.post("/v1/pair", json={"code": code.lower()}, headers={"Authorization": ""})
     assert response.status_code == 200 and response.get_json() == {"token": token_of(app)}
     assert_error(client.post("/v1/pair", json={"code": code}, headers={"Authorization": ""}), 401, "bad_pairing_code")
+
+
+def test_start_prints_a_pairing_code_only_while_no_extension_is_paired(app, config):
+    line = start_line(config.data_dir)
+    assert line.startswith("pairing code: ")
+    code = line.split()[2]
+    assert Pairing(config.data_dir).exchange(code) is not None
+    line = start_line(config.data_dir)
+    assert "pairing code" not in line and "contextcards pair" in line
+    assert not (config.data_dir / "pairing-code.json").exists()  # no code lies around once paired
+    assert stat.S_IMODE(os.stat(config.data_dir / "paired").st_mode) == 0o600
 
 
 def test_pairing_code_expires_after_ten_minutes(app, config):

@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+# The server process loads the real model and takes seconds to start.
+pytestmark = [pytest.mark.slow, pytest.mark.model]
 
 SECRET = "Zanzibar-memo-7731"
 

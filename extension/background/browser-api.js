@@ -96,3 +96,30 @@ export function openExtensionPageFrom(tab, path) {
 export function openOptions() {
   return api.runtime.openOptionsPage();
 }
+
+const menuHandlers = new Map();
+
+/** Dispatch a context-menu click to the handler of its item, with the selected text and the tab. */
+function menuClicked(info, tab) {
+  const handler = menuHandlers.get(info?.menuItemId);
+  if (handler && tab) return handler(String(info.selectionText ?? ""), tab);
+  return undefined;
+}
+
+/**
+ * A context-menu item on selected text ("%s" in the title is the selection); `onClick(selectionText, tab)`.
+ * Needs the "contextMenus" permission. Called on every start of the service worker: menus persist
+ * across restarts in Chromium, so the item is removed before it is made again (ids must be unique).
+ */
+export function addSelectionMenu(id, title, onClick) {
+  const menus = api.contextMenus ?? api.menus;
+  if (!menus) return;
+  if (!menuHandlers.size) menus.onClicked.addListener(menuClicked);
+  menuHandlers.set(id, onClick);
+  Promise.resolve(menus.remove(id)).catch(() => {}).finally(() => {
+    menus.create({ id, title, contexts: ["selection"] }, () => void api.runtime.lastError);
+  });
+}
+
+// Automation cannot click a native context menu: the browser suite calls this with what the menu would pass.
+globalThis.contextCardsMenuClicked = menuClicked;

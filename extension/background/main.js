@@ -1,10 +1,11 @@
 // The service worker's entry: registers the listeners and dispatches every message by its type.
 
 import { showCount, showOff, showProblem } from "./badge.js";
-import { allTabIds, isExtensionPage, onMessage, onStorageChanged, openExtensionPageFrom, sendToTab } from "./browser-api.js";
+import { addSelectionMenu, allTabIds, isExtensionPage, onMessage, onStorageChanged, openExtensionPageFrom, sendToTab } from "./browser-api.js";
 import { errorToMessage } from "./errors.js";
 import { FROM_CONTENT, FROM_PAGES, TO_CONTENT } from "./messages.js";
 import { handleHistoryMessage, isHistoryMessage } from "../history/history-api.js";
+import { handleCardMessage, isCardMessage, makeCardPath } from "../cards/cards-api.js";
 import { clientFor } from "./server-client.js";
 import { DEFAULTS, contentSettings, decideForPage, readSettings, withSiteSwitched, withoutMuted, writeSettings } from "./settings.js";
 
@@ -142,9 +143,10 @@ async function pairingStatus() {
 function dispatch(message, sender) {
   const type = message?.type;
   if (Object.values(FROM_CONTENT).includes(type) && !sender.tab?.id) return refuse("bad-sender", "This message needs a tab.");
-  const fromPages = Object.values(FROM_PAGES).includes(type) || isHistoryMessage(type);
+  const fromPages = Object.values(FROM_PAGES).includes(type) || isHistoryMessage(type) || isCardMessage(type);
   if (fromPages && !isExtensionPage(sender)) return refuse("bad-sender", "Only the extension's pages may ask this.");
   if (isHistoryMessage(type)) return handleHistoryMessage(message, async () => clientFor(await readSettings()));
+  if (isCardMessage(type)) return handleCardMessage(message, async () => clientFor(await readSettings()));
   switch (type) {
     case FROM_CONTENT.HELLO:
       return hello(sender);
@@ -178,5 +180,12 @@ async function broadcastSettingsChanged(changes) {
   await Promise.all(tabIds.map((id) => sendToTab(id, { type: TO_CONTENT.SETTINGS_CHANGED })));
 }
 
+/** "Make a card for '…'" on a selection: the make-card page for that name, next to the page. */
+async function makeCardFromSelection(selectionText, tab) {
+  const name = selectionText.trim();
+  if (name) await openExtensionPageFrom(tab, makeCardPath(name));
+}
+
 onMessage(dispatch);
 onStorageChanged(broadcastSettingsChanged);
+addSelectionMenu("make-card", "Make a card for \u201c%s\u201d", makeCardFromSelection);

@@ -17,7 +17,7 @@
     event: "Event",
     concept: "Concept",
   };
-  const SOURCE_LABELS = { pack: "Context Cards knowledge pack", wikipedia: "Wikipedia" };
+  const SOURCE_LABELS = { pack: "Context Cards knowledge pack", personal: "your own card", wikipedia: "Wikipedia" };
   const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
   // Host rules are !important: inside a shadow tree those beat the page's own !important rules for the host.
@@ -337,7 +337,8 @@ button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; b
       const line = el(doc, "p", "source");
       const parts = [];
       if (card.source) parts.push(`Source: ${SOURCE_LABELS[card.source] || String(card.source)}`);
-      if (card.as_of) parts.push(`as of ${asOfLabel(card.as_of)}`);
+      // The server says calmly when the facts are over a year old ("as of June 2025 — may be out of date").
+      if (card.as_of) parts.push(card.age_note ? String(card.age_note) : `as of ${asOfLabel(card.as_of)}`);
       line.append(parts.join(", "));
       const href = wikipediaHref(card.url);
       if (href) {

@@ -5,6 +5,8 @@
 
 import { sendToBackground } from "../background/browser-api.js";
 import { EXPORT_FORMATS, messagingApi } from "./history-api.js";
+import { cardsApi } from "../cards/cards-api.js";
+import { showUncarded } from "../cards/uncarded-list.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const PAGE_SIZE = 50;
@@ -374,4 +376,5 @@ export function startHistoryPage(doc, api, win) {
 
 if (globalThis.document?.getElementById("history-app")) {
   startHistoryPage(document, messagingApi(sendToBackground), window);
+  showUncarded(document, cardsApi(sendToBackground));
 }

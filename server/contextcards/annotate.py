@@ -1,6 +1,7 @@
 """The annotate request, top to bottom: options, recognise, link, Wikipedia, first mentions, history, JSON."""
 
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -8,7 +9,7 @@ from enum import Enum
 from .config import Config
 from .errors import Conflict, PayloadTooLarge, TooManyRequests, Unprocessable
 from .knowledge import Card, Pack
-from .linking import Link, LinkOptions, first_mentions, link_mentions
+from .linking import Link, LinkOptions, Unlinked, first_mentions, link_mentions
 from .offsets import Utf16Offsets, clean_text, utf16_length
 from .recognition import Recognizer
 
@@ -19,14 +20,20 @@ CONCURRENT_PAGES = 2
 # How long a page waits in that queue before 429 (with Retry-After): a browser restoring eight tabs gets cards.
 QUEUE_SECONDS = 2
 RETRY_AFTER_SECONDS = 2
+# At most this many pages wait for a slot; the next is turned away at once, before its body is read, so
+# waiting pages never hold every server thread (/health and cards keep answering) or much memory.
+MAX_WAITING = 4
 
 
 class HistoryUse(Enum):
     """What one request may do with the reader's history and the stores: decided once, when it is parsed."""
 
-    NONE = "none"    # the demo and the CLI: no history read or written, Wikipedia answers kept in memory only
+    NONE = "none"    # the CLI: no history read or written, Wikipedia answers kept in memory only
     READ = "read"    # `save: false` (private windows): settings and seen_before read, nothing written
     WRITE = "write"  # the page is saved and Wikipedia answers are stored
+    # The demo, open to any page without a token: no history, no Wikipedia, no block cache. Nothing the
+    # reader did shows through it (by content or by timing) and nothing it does reaches the reader's data.
+    ISOLATED = "isolated"
 
 
 @dataclass(frozen=True)
@@ -104,56 +111,118 @@ def parse_request(body, config: Config, history: HistoryUse | None = None) -> An
 
 
 class Annotator:
-    """Runs one request through every step; Wikipedia and history are optional collaborators (None: off)."""
+    """Runs one request through every step; Wikipedia, history and the uncarded names are optional (None: off)."""
 
-    def __init__(self, config: Config, pack: Pack, recognizer: Recognizer, wikipedia=None, history=None):
+    def __init__(self, config: Config, pack: Pack, recognizer: Recognizer, wikipedia=None, history=None,
+                 uncarded=None):
         self.config = config
-        self.pack = pack
-        self.recognizer = recognizer
+        self.current = (pack, recognizer)
         self.wikipedia = wikipedia
         self.history = history
+        self.uncarded = uncarded
+        self.before_request = None  # a hook: the reader's own cards may have changed on disk since the last request
+        self.last_active = time.monotonic()
+        self.active = 0
+        self.activity = threading.Lock()
         self.slots = threading.BoundedSemaphore(CONCURRENT_PAGES)
+        self.waiting = 0
+        self.waiting_lock = threading.Lock()
+
+    @property
+    def pack(self) -> Pack:
+        return self.current[0]
+
+    @property
+    def recognizer(self) -> Recognizer:
+        return self.current[1]
+
+    def use(self, pack: Pack, recognizer: Recognizer) -> None:
+        """Annotate with another pack from the next request on (one assignment: a request sees one or the other)."""
+        self.current = (pack, recognizer)
+
+    def idle_for(self) -> float:
+        """Seconds since the last request started or ended (0 while one runs): background work waits for quiet."""
+        return 0.0 if self.active else time.monotonic() - self.last_active
 
     def annotate(self, request: AnnotateRequest) -> Annotation:
         """The whole request, in order; 429 only when the queue for a slot is longer than QUEUE_SECONDS."""
         if request.lang and not request.lang.lower().startswith("en"):
             return Annotation(request)
-        uses_history = self.history is not None and request.history is not HistoryUse.NONE
+        if self.before_request is not None:
+            self.before_request()
+        pack, recognizer = self.current
+        isolated = request.history is HistoryUse.ISOLATED
+        uses_history = self.history is not None and request.history in (HistoryUse.READ, HistoryUse.WRITE)
         options = self.history.reader.link_options(request.url) if uses_history else LinkOptions()
         options = replace(options, threshold=self.config.link_threshold)
         texts = [text for _, text in request.blocks]
         with self._slot():
-            mentions = self.recognizer.analyse(texts)
-            links, unlinked = link_mentions(texts, mentions, self.pack, options, self.recognizer.has_ner)
+            mentions = recognizer.analyse(texts, cached=not isolated)
+            links, unlinked = link_mentions(texts, mentions, pack, options, recognizer.has_ner)
         found: dict[str, Card] = {}
-        if self.wikipedia is not None:
+        if self.wikipedia is not None and not isolated:
             more, found = self.wikipedia.resolve(unlinked, links, options, request.history is HistoryUse.WRITE)
             links = sorted([*links, *more], key=lambda link: (link.block, link.start))
         first = first_mentions(links)
         shown = links if request.all_mentions else first
-        annotation = Annotation(request, shown, self._cards(shown, found))
+        annotation = Annotation(request, shown, self._cards(shown, found, pack))
         if not uses_history:
             return annotation
         page_id, seen_before = self.history.record(annotation, first, spans(request.blocks, first),
                                                    save=request.history is HistoryUse.WRITE)
+        if page_id is not None and self.uncarded is not None:
+            self.uncarded.record(page_id, request.blocks, uncarded(unlinked, links))
         return replace(annotation, page_id=page_id, seen_before=seen_before)
+
+    def refuse_if_busy(self) -> None:
+        """429 now when the queue for a slot is full: called before a request's body is read."""
+        with self.waiting_lock:
+            if self.waiting >= MAX_WAITING:
+                raise self._busy()
+
+    @staticmethod
+    def _busy() -> TooManyRequests:
+        return TooManyRequests("The server is busy with other pages; try again shortly.",
+                               retry_after=RETRY_AFTER_SECONDS)
 
     @contextmanager
     def _slot(self):
-        """A turn at the NLP: wait in a bounded queue, then 429 with Retry-After."""
-        if not self.slots.acquire(timeout=QUEUE_SECONDS):
-            raise TooManyRequests("The server is busy with other pages; try again shortly.",
-                                  retry_after=RETRY_AFTER_SECONDS)
+        """A turn at the NLP: wait in a queue of at most MAX_WAITING for up to QUEUE_SECONDS, else 429."""
+        if not self.slots.acquire(blocking=False):
+            with self.waiting_lock:
+                if self.waiting >= MAX_WAITING:
+                    raise self._busy()
+                self.waiting += 1
+            try:
+                acquired = self.slots.acquire(timeout=QUEUE_SECONDS)
+            finally:
+                with self.waiting_lock:
+                    self.waiting -= 1
+            if not acquired:
+                raise self._busy()
+        with self.activity:
+            self.active += 1
+            self.last_active = time.monotonic()
         try:
             yield
         finally:
+            with self.activity:
+                self.active -= 1
+                self.last_active = time.monotonic()
             self.slots.release()
 
-    def _cards(self, links: list[Link], found: dict[str, Card]) -> dict[str, Card]:
+    @staticmethod
+    def _cards(links: list[Link], found: dict[str, Card], pack: Pack) -> dict[str, Card]:
         """The cards the links use and their runner-ups: the pack's in link order, then Wikipedia's as found."""
         used = dict.fromkeys(card_id for link in links for card_id in (link.card, *link.alternatives))
-        cards = {card_id: self.pack.get(card_id) for card_id in used if card_id not in found}
+        cards = {card_id: pack.get(card_id) for card_id in used if card_id not in found}
         return {**cards, **{card_id: card for card_id, card in found.items() if card_id in used}}
+
+
+def uncarded(unlinked: list[Unlinked], links: list[Link]) -> list[Unlinked]:
+    """The names nothing linked in the end: neither the pack nor Wikipedia (the gaps the reader may fill)."""
+    taken = {(link.block, link.start, link.end) for link in links}
+    return [mention for mention in unlinked if (mention.block, mention.start, mention.end) not in taken]
 
 
 @dataclass(frozen=True)

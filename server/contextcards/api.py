@@ -7,18 +7,41 @@ from . import __version__
 from .annotate import parse_request, to_json
 from .errors import BadRequest, NotFound, Unauthorized, Unprocessable
 from .knowledge import Card
+from .offsets import LONE_SURROGATE
 from .openapi import openapi_spec
 from .pairing import MAX_CODE_CHARS
 
 bp = Blueprint("api", __name__)
+# The deepest real body is three levels ({"blocks": [{"id", "text"}]}); the parser itself overflows near 1,000.
+MAX_JSON_DEPTH = 16
 
 
 def json_body():
-    """The parsed JSON body, or a 400 that says why it could not be read."""
+    """The parsed JSON body, or a 400 that says why it could not be read. Lone UTF-16 surrogates ("\\ud800"),
+    which no UTF-8 file or page can hold, become U+FFFD one for one (UTF-16 offsets do not move)."""
     try:
-        return request.get_json()
+        return _checked(request.get_json())
     except HTTPBadRequest:
         raise BadRequest("The body is not valid JSON.", code="malformed_json") from None
+    except RecursionError:
+        raise _too_deep() from None
+
+
+def _too_deep() -> BadRequest:
+    return BadRequest(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.", code="too_deeply_nested")
+
+
+def _checked(value, depth: int = 0):
+    """The value with lone surrogates replaced, or a 400 when it nests deeper than MAX_JSON_DEPTH."""
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value) if LONE_SURROGATE.search(value) else value
+    if isinstance(value, (list, dict)) and depth >= MAX_JSON_DEPTH:
+        raise _too_deep()
+    if isinstance(value, list):
+        return [_checked(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {_checked(key): _checked(item, depth + 1) for key, item in value.items()}
+    return value
 
 
 def services():
@@ -29,6 +52,7 @@ def services():
 def annotate():
     """Annotate a page's blocks and save it to history unless told not to."""
     svc = services()
+    svc.annotator.refuse_if_busy()
     annotate_request = parse_request(json_body(), svc.config)
     return jsonify(to_json(svc.annotator.annotate(annotate_request)))
 
@@ -63,8 +87,9 @@ def pair():
 
 @bp.get("/health")
 def health():
-    """Version, model, pack size and whether anything is degraded."""
-    return jsonify(services().health())
+    """Version, model, pack size and whether anything is degraded; history and Wikipedia figures need the token."""
+    full = current_app.extensions["contextcards_pairing"].authorized(request.headers.get("Authorization"))
+    return jsonify(services().health(full=full))
 
 
 @bp.get("/v1/openapi.json")

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 
-from . import __version__, api, demo, errors, history, security, wikipedia
+from . import __version__, api, demo, errors, history, personal, security, wikipedia
 from .annotate import Annotator
 from .config import Config, config_from_env, ensure_private_dir
 from .knowledge import Card, Pack, load_pack
@@ -22,9 +22,20 @@ class Services:
     card_sources: list = field(default_factory=list)
     health_sources: list = field(default_factory=list)
     openapi_paths: dict = field(default_factory=dict)
+    pack_listeners: list = field(default_factory=list)
+
+    def use_pack(self, pack: Pack, recognizer: Recognizer) -> None:
+        """Serve another pack from the next request on (the reader's own cards changed)."""
+        self.pack, self.recognizer = pack, recognizer
+        if self.annotator is not None:
+            self.annotator.use(pack, recognizer)
+        for listener in self.pack_listeners:
+            listener(pack)
 
     def find_card(self, card_id: str) -> Card | None:
         """A card from the pack, else from the first other source that knows it."""
+        if self.annotator is not None and self.annotator.before_request is not None:
+            self.annotator.before_request()
         card = self.pack.get(card_id)
         if card:
             return card
@@ -34,8 +45,8 @@ class Services:
                 return found
         return None
 
-    def health(self) -> dict:
-        """What /health reports."""
+    def health(self, full: bool = True) -> dict:
+        """What /health reports; without `full` (no token) only whether the server works, nothing the reader did."""
         reasons = [self.recognizer.degraded_reason] if self.recognizer.degraded_reason else []
         report = {
             "status": "ok",
@@ -43,13 +54,19 @@ class Services:
             "model": None if reasons else self.recognizer.model_name,
             "ner": self.recognizer.has_ner,
             "pack_size": len(self.pack),
-            "degraded": reasons,
+            "degraded": list(reasons),
         }
+        public = {**report, "degraded": list(reasons)}
         for source in self.health_sources:
             source(report)
         if report["degraded"]:
-            report["status"] = "degraded"
-        return report
+            report["status"] = public["status"] = "degraded"
+        if full:
+            return report
+        # History and Wikipedia figures (page counts, set-aside files, a paused lookup) tell what the reader did.
+        if len(report["degraded"]) > len(reasons):
+            public["degraded"].append("history or Wikipedia trouble: ask /health with the token for details")
+        return public
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -69,5 +86,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(demo.bp)
     wikipedia_cards = wikipedia.init_app(app)
     history_service = history.init_app(app)
-    services.annotator = Annotator(config, pack, recognizer, wikipedia_cards, history_service)
+    services.annotator = Annotator(config, services.pack, services.recognizer, wikipedia_cards, history_service,
+                                   app.extensions.get("contextcards_uncarded"))
+    personal.init_app(app)
     return app

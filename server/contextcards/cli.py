@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import click
-from waitress import create_server
 
 from . import __version__
 from .annotate import AnnotateRequest, HistoryUse, to_json
@@ -14,9 +13,12 @@ from .app import create_app
 from .config import cli_config, ensure_private_dir
 from .errors import ContextCardsError, PackError
 from .history.cli import history
-from .knowledge import check_pack_file, load_pack
+from .knowledge import DATED_KINDS, check_pack_file, load_pack, read_pack_file, undated_warnings
 from .page_text import html_blocks, text_blocks
-from .pairing import CODE_LIFETIME, load_or_create_token, new_pairing_code
+from .pairing import CODE_LIFETIME, load_or_create_token, new_pairing_code, start_line
+from .personal.cli import card, export, import_
+from .wikipedia import start_background_refresh
+from .serving import make_server
 from .wikipedia.cli import cache, refresh
 
 CLI_WIKIPEDIA_BUDGET_MS = 5000
@@ -45,12 +47,7 @@ def serve(port):
     config = cli_config(port=port)
     app = _app(config)
     try:
-        # waitress would listen on every interface by default: loopback only, always.
-        server = create_server(app, host="127.0.0.1", port=config.port, threads=8, channel_timeout=30,
-                               connection_limit=64,
-                               # Above Flask's own limit, so oversized bodies get Flask's JSON 413, not waitress's text.
-                               max_request_body_size=2 * config.max_body_bytes,
-                               clear_untrusted_proxy_headers=True, ident="contextcards")
+        server = make_server(app, config.port, config.max_body_bytes)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on 127.0.0.1:{config.port}: {exc.strerror}") from None
     health = app.extensions["contextcards"].health()
@@ -59,10 +56,9 @@ def serve(port):
     click.echo(f"  knowledge pack: {health['pack_size']} cards; model: {health['model'] or 'none'}")
     for reason in health["degraded"]:
         click.echo(f"  degraded: {reason}")
-    for line in app.extensions.get("contextcards_banner", []):
-        click.echo(f"  {line}")
-    code = new_pairing_code(config.data_dir)
-    click.echo(f"  pairing code: {code} (valid {CODE_LIFETIME // 60} minutes; enter it in the extension's popup)")
+    if start_background_refresh(app):
+        click.echo("  pack summaries: refreshed from Wikipedia in the background while idle (progress in the log)")
+    click.echo(f"  {start_line(config.data_dir)}")
     click.echo(f"  demo page: {base}/demo")
     click.echo("  extension: load the extension/ folder unpacked in chrome://extensions (Developer mode)")
     sys.stdout.flush()
@@ -146,7 +142,7 @@ def annotate(source, as_json, all_mentions):
 
 @main.group()
 def pack():
-    """Inspect and check knowledge packs."""
+    """Inspect and check knowledge packs; export and import your own cards."""
 
 
 @pack.command()
@@ -160,19 +156,35 @@ def stats():
     for kind, count in loaded.stats().items():
         click.echo(f"{kind:<8} {count:>5}")
     click.echo(f"{'total':<8} {len(loaded):>5}")
+    current = loaded.currency()
+    click.echo(f"as_of: {current['dated']} of {current['dated_of']} {'/'.join(DATED_KINDS)} cards "
+               f"({_share(current['dated'], current['dated_of'])}); oldest {current['oldest'] or '-'}, "
+               f"newest {current['newest'] or '-'}")
+    click.echo(f"wikipedia: {current['wikipedia']} of {current['cards']} cards "
+               f"({_share(current['wikipedia'], current['cards'])}) name their article")
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "-"
 
 
 @pack.command()
 @click.argument("file", type=click.Path(path_type=Path))
 def check(file):
-    """Validate a pack file: one line per problem, exit 1 if there are any."""
+    """Validate a pack file: one line per problem, exit 1 if there are any; warnings alone do not fail it."""
     problems = check_pack_file(file)
     for problem in problems:
         click.echo(problem)
     if problems:
         sys.exit(1)
-    click.echo(f"{file}: ok")
+    warnings = undated_warnings(read_pack_file(file)[0], file)
+    for warning in warnings:
+        click.echo(warning)
+    click.echo(f"{file}: ok" + (f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""))
 
 main.add_command(history)
 main.add_command(cache)
+main.add_command(card)
 pack.add_command(refresh)
+pack.add_command(export)
+pack.add_command(import_)

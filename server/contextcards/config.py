@@ -30,6 +30,8 @@ class Config:
     wikipedia_api: str = "https://en.wikipedia.org/w/api.php"
     # How long /v1/annotate waits for Wikipedia before answering with pending cards.
     wikipedia_budget_ms: int = 300
+    # Refresh pack summaries from Wikipedia while the server is idle (only when lookups are on).
+    background_refresh: bool = True
     # Limits checked before any NLP runs (a 100k-word page is about 650k characters).
     max_body_bytes: int = 4 * 1024 * 1024
     max_blocks: int = 5000
@@ -83,6 +85,8 @@ def config_from_env(environ=None) -> Config:
         changes["extra_origins"] = _split_words(env["CONTEXTCARDS_ORIGINS"])
     if env.get("CONTEXTCARDS_WIKIPEDIA_API"):
         changes["wikipedia_api"] = env["CONTEXTCARDS_WIKIPEDIA_API"]
+    if env.get("CONTEXTCARDS_BACKGROUND_REFRESH", "") in ("0", "false", "no"):
+        changes["background_refresh"] = False
     if env.get("CONTEXTCARDS_WIKIPEDIA_BUDGET_MS"):
         changes["wikipedia_budget_ms"] = int(env["CONTEXTCARDS_WIKIPEDIA_BUDGET_MS"])
     return replace(config, **changes)

@@ -1,16 +1,24 @@
-"""The demo page: the real content script over a same-origin transport, stateless, no install needed."""
+"""The demo page: the real content script over a same-origin transport, stateless, no install needed.
+
+Its routes need no token, so any web page can call them: they answer from the knowledge pack
+alone and never touch the reader's history, Wikipedia cache or block cache, so that nothing
+the reader read shows through them, by content or by timing.
+"""
 
 import threading
 import time
 
-from flask import Blueprint, current_app, jsonify, send_from_directory
+from flask import Blueprint, current_app, jsonify, request, send_from_directory
 
 from .annotate import HistoryUse, parse_request, to_json
-from .api import card_or_404, json_body, services
-from .errors import NotFound, TooManyRequests
+from .api import json_body, services
+from .errors import NotFound, PayloadTooLarge, TooManyRequests
 
 bp = Blueprint("demo", __name__)
 DEMO_REQUESTS_PER_MINUTE = 60
+# The demo article is a few thousand characters: any page may call these routes, so they take no more.
+DEMO_MAX_BODY_BYTES = 256 * 1024
+DEMO_MAX_CHARS = 50_000
 
 
 class RateLimit:
@@ -63,15 +71,22 @@ def static_file(name):
 
 @bp.get("/demo/cards/<card_id>")
 def card(card_id):
-    """A card for the demo page: the same card without anything from the history."""
+    """A knowledge-pack card for the demo page; never a Wikipedia card (those are what the reader looked up)."""
     _limit()
-    return jsonify(card_or_404(card_id).to_json())
+    found = services().pack.get(card_id)
+    if found is None:
+        raise NotFound(f"The demo has no card {card_id[:80]!r}.")
+    return jsonify(found.to_json())
 
 
 @bp.post("/demo/annotate")
 def annotate():
-    """Annotate without saving or reading history."""
+    """Annotate with the pack alone: no history, no Wikipedia, no block cache (HistoryUse.ISOLATED)."""
     _limit()
     svc = services()
-    annotate_request = parse_request(json_body(), svc.config, history=HistoryUse.NONE)
+    if (request.content_length or 0) > DEMO_MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"The demo takes bodies of at most {DEMO_MAX_BODY_BYTES // 1024} kB.")
+    svc.annotator.refuse_if_busy()
+    limits = svc.config.with_overrides(max_total_chars=DEMO_MAX_CHARS, max_block_chars=DEMO_MAX_CHARS)
+    annotate_request = parse_request(json_body(), limits, history=HistoryUse.ISOLATED)
     return jsonify(to_json(svc.annotator.annotate(annotate_request)))

@@ -4,7 +4,9 @@ import hashlib
 import re
 import tomllib
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,6 +25,11 @@ CARD_KEYS = {"id", "title", "kind", "aliases", "wikipedia", "summary", "facts", 
 GUARD_KEYS = {"alias", "labels", "context"}
 FAMILY_KEYS = {"stems", "versions", "suffixes", "member", "context"}
 MEMBER_MARK = "~"  # a member card's id: "<family card id>~<member name>", e.g. "llama~Llama 4"
+# Kinds whose facts go stale (offices change hands, products are withdrawn, rules are deferred): they carry as_of.
+DATED_KINDS = ("person", "org", "product", "law", "policy", "event")
+STALE_AFTER_MONTHS = 12
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 
 
 def wikipedia_url(title: str | None) -> str | None:
@@ -30,6 +37,27 @@ def wikipedia_url(title: str | None) -> str | None:
     if not title:
         return None
     return "https://en.wikipedia.org/wiki/" + quote(title.replace(" ", "_"), safe="_(),'-.:")
+
+
+def as_of_label(as_of: str) -> str:
+    """"June 2025" for 2025-06 (or 2025-06-14), "2025" for a bare year."""
+    parts = as_of.split("-")
+    return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}" if len(parts) > 1 and 1 <= int(parts[1]) <= 12 else parts[0]
+
+
+def months_old(as_of: str, today: date) -> int:
+    """Whole months from an as_of date (its month; January for a bare year) to today."""
+    parts = as_of.split("-")
+    year, month = int(parts[0]), int(parts[1]) if len(parts) > 1 else 1
+    return (today.year - year) * 12 + today.month - month
+
+
+def age_note(as_of: str | None, today: date, summary_refreshed: bool = False) -> str | None:
+    """A calm line for a card whose facts were checked more than a year ago; None for a recent or undated card."""
+    if not as_of or months_old(as_of, today) <= STALE_AFTER_MONTHS:
+        return None
+    what = "facts as of" if summary_refreshed else "as of"
+    return f"{what} {as_of_label(as_of)} — may be out of date"
 
 
 @dataclass(frozen=True)
@@ -96,15 +124,17 @@ class Card:
     metonyms: tuple[str, ...] = ()
     family: Family | None = None
     member_of: str | None = None  # member cards only: the id of the family card they stand in for
-    source: str = "pack"
+    source: str = "pack"  # "pack", "personal" (the reader's own) or "wikipedia"
     status: str | None = None  # Wikipedia cards only: "ready", or "pending" while the page is fetched
+    # A pack card whose summary was refreshed from Wikipedia: when (YYYY-MM-DD); its facts keep their as_of.
+    summary_refreshed: str | None = None
 
     @property
     def url(self) -> str | None:
         """The card's Wikipedia address, if it has a title there."""
         return wikipedia_url(self.wikipedia)
 
-    def to_json(self, seen_before: dict | None = None) -> dict:
+    def to_json(self, seen_before: dict | None = None, today: date | None = None) -> dict:
         """The card as the API shows it (the one place a card becomes JSON), with the reader's seen_before if given."""
         data = {
             "id": self.id,
@@ -118,6 +148,11 @@ class Card:
         }
         if self.as_of:
             data["as_of"] = self.as_of
+            note = age_note(self.as_of, today or date.today(), bool(self.summary_refreshed))
+            if note:
+                data["age_note"] = note
+        if self.summary_refreshed:
+            data["summary_refreshed"] = self.summary_refreshed
         if self.status:
             data["status"] = self.status
         if self.member_of:
@@ -125,6 +160,25 @@ class Card:
         if seen_before is not None:
             data["seen_before"] = seen_before
         return data
+
+    def to_pack(self) -> dict:
+        """The card as a [[card]] table of a pack file (what parse_card reads back), empty fields left out."""
+        table = {"id": self.id, "title": self.title, "kind": self.kind}
+        if self.aliases:
+            table["aliases"] = list(self.aliases)
+        if self.wikipedia:
+            table["wikipedia"] = self.wikipedia
+        table["summary"] = self.summary
+        if self.facts:
+            table["facts"] = list(self.facts)
+        if self.as_of:
+            table["as_of"] = self.as_of
+        if self.metonyms:
+            table["metonyms"] = list(self.metonyms)
+        if self.guarded:
+            table["guarded"] = [{"alias": g.alias, **({"labels": list(g.labels)} if g.labels else {}),
+                                 **({"context": list(g.context)} if g.context else {})} for g in self.guarded]
+        return table
 
 
 @dataclass(frozen=True)
@@ -271,6 +325,15 @@ def member_card(family_card: Card, name: str) -> Card | None:
                    member_of=family_card.id)
 
 
+def parse_pack_text(text: str, path) -> tuple[list[Card], list[str]]:
+    """Cards and problems of a pack file's text (path only names it in the messages)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return [], [f"{path}: not valid TOML ({exc})"]
+    return parse_tables(data, path)
+
+
 def read_pack_file(path: Path) -> tuple[list[Card], list[str]]:
     """Cards and problems of one file; a file that cannot be read is one problem."""
     try:
@@ -280,6 +343,11 @@ def read_pack_file(path: Path) -> tuple[list[Card], list[str]]:
         return [], [f"{path}: cannot read ({exc.strerror})"]
     except tomllib.TOMLDecodeError as exc:
         return [], [f"{path}: not valid TOML ({exc})"]
+    return parse_tables(data, path)
+
+
+def parse_tables(data: dict, path) -> tuple[list[Card], list[str]]:
+    """The cards of a parsed pack file's [[card]] tables, and one line per problem."""
     tables = data.get("card")
     if not isinstance(tables, list):
         return [], [f"{path}: no [[card]] tables"]
@@ -334,6 +402,14 @@ class Pack:
         """Number of cards of each kind."""
         counts = Counter(card.kind for card in self.cards.values())
         return {kind: counts.get(kind, 0) for kind in KINDS}
+
+    def currency(self) -> dict:
+        """How current the pack can claim to be: dated cards among the kinds that go stale, and Wikipedia titles."""
+        dated_kind = [card for card in self.cards.values() if card.kind in DATED_KINDS]
+        dates = sorted(card.as_of for card in dated_kind if card.as_of)
+        return {"dated": len(dates), "dated_of": len(dated_kind), "oldest": dates[0] if dates else None,
+                "newest": dates[-1] if dates else None,
+                "wikipedia": sum(1 for card in self.cards.values() if card.wikipedia), "cards": len(self.cards)}
 
     def clashes(self) -> list[tuple[str, set[str]]]:
         """Clashes across the whole pack (shared unguarded aliases, shared Wikipedia titles) and the ids involved."""
@@ -397,16 +473,31 @@ def load_pack(extra: tuple[Path, ...] = (), bundled: bool = True) -> Pack:
     return Pack(list(cards.values()))
 
 
+def undated_warnings(cards: list[Card], path) -> list[str]:
+    """One line per card of a kind whose facts go stale that does not say when they were checked."""
+    return [f"{path}: card {card.id}: warning: no as_of; a {card.kind} card's facts go stale, say when they were checked"
+            for card in cards if card.kind in DATED_KINDS and not card.as_of]
+
+
 def check_pack_file(path: Path) -> list[str]:
     """Every problem in one file, plus clashes it causes with the bundled pack."""
     cards, problems = read_pack_file(path)
     if problems or not cards:
         return problems
+    return check_cards(cards, path)
+
+
+@lru_cache(maxsize=1)
+def _bundled_cards() -> tuple[Card, ...]:
+    """The bundled pack's cards, read once per process (clash checks run on every personal card saved)."""
+    return tuple(card for other in pack_files() for card in read_pack_file(other)[0])
+
+
+def check_cards(cards: list[Card], path) -> list[str]:
+    """What pack check says about a file's valid cards: repeated ids, clashes with the bundled pack, metonyms."""
     seen = Counter(card.id for card in cards)
-    problems += [f"{path}: id {card_id!r} is used {n} times" for card_id, n in seen.items() if n > 1]
-    merged: dict[str, Card] = {}
-    for other in pack_files():
-        merged.update({card.id: card for card in read_pack_file(other)[0]})
+    problems = [f"{path}: id {card_id!r} is used {n} times" for card_id, n in seen.items() if n > 1]
+    merged: dict[str, Card] = {card.id: card for card in _bundled_cards()}
     merged.update({card.id: card for card in cards})
     own = {card.id for card in cards}
     for message, ids in Pack(list(merged.values())).clashes():

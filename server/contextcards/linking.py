@@ -1,6 +1,7 @@
 """Linking: choose at most one card per mention from alias, NER-label and whole-page evidence."""
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -140,20 +141,22 @@ def choose(mention: Mention, pack: Pack, page: PageContext, options: LinkOptions
 
 
 class Taken:
-    """The characters of one block that a link already holds: a set, so a 100k-character block stays linear."""
+    """The spans of one block that already have a mention, kept sorted and never overlapping, so a check costs
+    log n, not n: a 100,000-character block holds thousands."""
 
     def __init__(self):
-        self.chars: set[int] = set()
-
-    def append(self, span: tuple[int, int]) -> None:
-        self.chars.update(range(*span))
+        self.starts: list[int] = []
+        self.ends: list[int] = []
 
     def overlaps(self, start: int, end: int) -> bool:
-        return any(i in self.chars for i in range(start, end))
+        """Whether [start, end) overlaps a taken span (only the last one starting before `end` can)."""
+        i = bisect_left(self.starts, end)
+        return i > 0 and self.ends[i - 1] > start
 
-
-def _overlaps(taken: Taken, start: int, end: int) -> bool:
-    return taken.overlaps(start, end)
+    def add(self, start: int, end: int) -> None:
+        i = bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
 
 
 def _name_parts(pack: Pack, present: set[str]) -> dict[str, str]:
@@ -182,10 +185,10 @@ def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, o
         card, confidence = (member.card, FAMILY) if correction == "" else (correction, 0.95)
         if card and pack.get(card):
             links.append(Link(member.block, member.start, member.end, member.text, card, confidence))
-        taken[member.block].append((member.start, member.end))
+        taken[member.block].add(member.start, member.end)
     for block, block_mentions in enumerate(mentions):
         for mention in block_mentions:
-            if _overlaps(taken[block], mention.start, mention.end):
+            if taken[block].overlaps(mention.start, mention.end):
                 continue  # inside a family member's name ("Xeon" in "Xeon 6")
             reading = readings.get((block, mention.start))
             if reading and reading.reading in (BODY, CONFLICT) and alias_key(mention.text) not in options.corrections:
@@ -193,14 +196,14 @@ def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, o
                 if reading.card:
                     links.append(Link(block, mention.start, mention.end, mention.text, reading.card, METONYM,
                                       (city,) if city else ()))
-                taken[block].append((mention.start, mention.end))
+                taken[block].add(mention.start, mention.end)
                 continue
             if not mention.candidates:
                 continue
             card_id, confidence, alternatives = choose(mention, pack, page, options)
             if card_id:
                 links.append(Link(block, mention.start, mention.end, mention.text, card_id, confidence, alternatives))
-            taken[block].append((mention.start, mention.end))
+            taken[block].add(mention.start, mention.end)
     present = {link.card for link in links}
     derived = _derived_links(texts, mentions if has_ner else None, links, taken, pack, present)
     links.extend(derived)
@@ -208,7 +211,7 @@ def link_mentions(texts: list[str], mentions: list[list[Mention]], pack: Pack, o
         for mention in block_mentions:
             if mention.candidates or mention.label not in LOOKUP_LABELS:
                 continue
-            if not _overlaps(taken[block], mention.start, mention.end):
+            if not taken[block].overlaps(mention.start, mention.end):
                 unlinked.append(Unlinked(block, mention.start, mention.end, mention.text, mention.label))
     links = [link for link in links if link.card not in options.muted]
     links.sort(key=lambda link: (link.block, link.start))
@@ -254,22 +257,22 @@ def _derived_links(texts, mentions, links, taken, pack, present) -> list[Link]:
         for block, block_mentions in enumerate(mentions):
             for mention in block_mentions:
                 card_id = names.get(mention.text) if mention.label == "PERSON" and not mention.candidates else None
-                if card_id and not _overlaps(taken[block], mention.start, mention.end):
+                if card_id and not taken[block].overlaps(mention.start, mention.end):
                     derived.append(Link(block, mention.start, mention.end, mention.text, card_id, NAME_PART))
-                    taken[block].append((mention.start, mention.end))
+                    taken[block].add(mention.start, mention.end)
     for link in links:
         match = ACRONYM_AFTER.match(texts[link.block], link.end)
         if match and match.group(1) not in words:
             words[match.group(1)] = (link.card, ACRONYM)
     for block, start, end, noun, card_id in find_short_forms(texts, short_forms(pack.get(c) for c in present)):
-        if not _overlaps(taken[block], start, end):
+        if not taken[block].overlaps(start, end):
             derived.append(Link(block, start, end, noun, card_id, SHORT_FORM))
-            taken[block].append((start, end))
+            taken[block].add(start, end)
     for word, (card_id, confidence) in words.items():
         pattern = whole_words(word)
         for block, text in enumerate(texts):
             for match in pattern.finditer(text):
-                if not _overlaps(taken[block], match.start(), match.end()):
+                if not taken[block].overlaps(match.start(), match.end()):
                     derived.append(Link(block, match.start(), match.end(), word, card_id, confidence))
-                    taken[block].append((match.start(), match.end()))
+                    taken[block].add(match.start(), match.end())
     return derived

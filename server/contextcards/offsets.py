@@ -1,6 +1,7 @@
 """Offsets as JavaScript counts them: UTF-16 code units, so non-BMP characters never shift a highlight."""
 
 import re
+from bisect import bisect_left
 
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -19,7 +20,7 @@ class Utf16Offsets:
     def __call__(self, index: int) -> int:
         if not self.astral:
             return index
-        return index + sum(1 for i in self.astral if i < index)
+        return index + bisect_left(self.astral, index)  # astral characters before index: log time, not linear
 
 
 def utf16_length(text: str) -> int:

@@ -28,11 +28,15 @@ CARD = {
         "title": {"type": "string"},
         "kind": {"enum": list(KINDS)},
         "summary": {"type": "string", "maxLength": MAX_SUMMARY},
-        "source": {"type": "string", "description": "pack (the bundled knowledge pack) or wikipedia"},
+        "source": {"type": "string", "description": "pack (the bundled knowledge pack), personal (the reader's own) or wikipedia"},
         "wikipedia": {"type": ["string", "null"], "description": "Exact English Wikipedia title"},
         "url": {"type": ["string", "null"]},
         "facts": {"type": "array", "items": {"type": "string"}},
-        "as_of": {"type": "string"},
+        "as_of": {"type": "string", "description": "When the facts were checked: YYYY, YYYY-MM or YYYY-MM-DD"},
+        "age_note": {"type": "string", "description": "Present when as_of is over a year old: "
+                                                      "\"as of June 2025 \u2014 may be out of date\""},
+        "summary_refreshed": {"type": "string", "description": "When the summary was refreshed from Wikipedia "
+                                                               "(the facts keep their as_of)"},
         "thumbnail": {"type": ["string", "null"]},
         "status": {"enum": list(CARD_STATUSES)},
         "seen_before": {"type": "object"},
@@ -154,7 +158,8 @@ def openapi_spec(version: str, extra_paths: dict | None = None) -> dict:
             "responses": {**_ok(ANNOTATE_RESPONSE), **error_responses(400, 403, 409, 413, 415, 422, 429)},
         }},
     }
-    paths = {**paths, **(extra_paths or {})}
+    for path, operations in (extra_paths or {}).items():
+        paths[path] = {**paths.get(path, {}), **operations}
     for operations in paths.values():
         for operation in operations.values():
             if operation.get("security") != []:

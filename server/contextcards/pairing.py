@@ -11,6 +11,7 @@ from pathlib import Path
 
 TOKEN_FILE = "token"
 CODE_FILE = "pairing-code.json"
+PAIRED_FILE = "paired"  # exists once an extension has exchanged a code for the token
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by hand
 CODE_LIFETIME = 600
 MAX_FAILED_ATTEMPTS = 5
@@ -55,6 +56,39 @@ def new_pairing_code(data_dir: Path, now: float | None = None) -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
+def is_paired(data_dir: Path) -> bool:
+    """Whether an extension has been paired with this install (so `serve` need not print a code)."""
+    return (data_dir / PAIRED_FILE).exists()
+
+
+def start_line(data_dir: Path) -> str:
+    """What `serve` says about pairing: a fresh code while no extension is paired, else how to get one."""
+    if is_paired(data_dir):
+        return "pairing: an extension is paired (`contextcards pair` prints a code for another)"
+    code = new_pairing_code(data_dir)
+    return f"pairing code: {code} (valid {CODE_LIFETIME // 60} minutes; enter it in the extension's popup)"
+
+
+def read_code_state(path: Path) -> dict | None:
+    """The stored code's {sha256, expires, failures}, or None when there is none or the file is unusable
+    (torn, not JSON, wrong types): a corrupt file is no code, and is removed."""
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        state = None
+    valid = isinstance(state, dict) and isinstance(state.get("sha256"), str) and state["sha256"].isascii() \
+        and isinstance(state.get("expires"), (int, float)) and isinstance(state.get("failures", 0), int)
+    if not valid:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+        return None
+    return {"sha256": state["sha256"], "expires": state["expires"], "failures": state.get("failures", 0)}
+
+
 class Pairing:
     """Exchanges a valid pairing code for the token; wrong guesses burn the code after a few tries."""
 
@@ -67,17 +101,20 @@ class Pairing:
         """The token if the code is right and fresh, else None (the code file is gone after use)."""
         path = self.data_dir / CODE_FILE
         with self.lock:
-            try:
-                state = json.loads(path.read_text(encoding="utf-8"))
-            except (FileNotFoundError, ValueError):
+            state = read_code_state(path)
+            if state is None:
                 return None
-            if (now or time.time()) > state.get("expires", 0):
+            if (now or time.time()) > state["expires"]:
                 path.unlink(missing_ok=True)
                 return None
-            if hmac.compare_digest(state.get("sha256", ""), _digest(code)):
+            if hmac.compare_digest(state["sha256"], _digest(code)):
                 path.unlink(missing_ok=True)
+                try:
+                    write_private(self.data_dir / PAIRED_FILE, json.dumps({"paired_at": int(time.time())}))
+                except OSError:
+                    pass  # a full disk costs only the next start's "already paired" line
                 return self.token
-            state["failures"] = state.get("failures", 0) + 1
+            state["failures"] += 1
             if state["failures"] >= MAX_FAILED_ATTEMPTS:
                 path.unlink(missing_ok=True)
             else:

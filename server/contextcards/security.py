@@ -1,5 +1,7 @@
 """The request guards every route passes through: loopback Host only, JSON bodies only, exact CORS origins."""
 
+from urllib.parse import urlsplit
+
 from flask import current_app, request
 from flask_cors import CORS
 
@@ -12,9 +14,15 @@ PUBLIC_ENDPOINTS = {"api.health", "api.pair", "demo.page", "demo.static_file", "
 
 
 def check_host():
-    """Refuse any Host but 127.0.0.1, localhost or [::1] with our port: DNS rebinding gets 403."""
-    host = request.headers.get("Host", "")
-    if host.lower() not in current_app.config["CC"].allowed_hosts:
+    """Refuse any Host but 127.0.0.1, localhost or [::1] with our port: DNS rebinding gets 403.
+
+    A request line in absolute form (`GET http://host/path`) names the host that counts (RFC 9112,
+    3.2.2): it must be an allowed one too.
+    """
+    allowed = current_app.config["CC"].allowed_hosts
+    target = request.environ.get("REQUEST_URI", "/")
+    absolute_host = None if target.startswith("/") or target == "*" else urlsplit(target).netloc.lower()
+    if request.headers.get("Host", "").lower() not in allowed or absolute_host not in (None, *allowed):
         raise Forbidden("This server only answers requests addressed to 127.0.0.1.", code="bad_host")
 
 
@@ -47,6 +55,6 @@ def init_app(app):
         supports_credentials=False,
         allow_private_network=False,
         allow_headers=["Content-Type", "Authorization"],
-        methods=["GET", "POST", "DELETE"],
+        methods=["GET", "POST", "PUT", "DELETE"],
         max_age=600,
     )

@@ -55,6 +55,7 @@ def test_cli_history_errors_are_one_line(runner, args, message):
     assert message in result.output and lines[-1].startswith("Error")
 
 
+@pytest.mark.slow
 def test_cli_goes_through_the_running_server_that_holds_the_store(server):
     """With the server up, the CLI may not open the store itself: it asks the server."""
     import urllib.request

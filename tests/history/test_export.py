@@ -60,7 +60,7 @@ def test_export_markdown_and_csv(client, library):
     assert markdown.mimetype == "text/markdown"
     text = markdown.get_data(as_text=True)
     assert text.startswith("# Context Cards history") and "## 2025-06-20" in text
-    assert "- [Xi speech](<https://news.example/xi>) — news.example, 1 visit" in text
+    assert "- [Xi speech](https://news.example/xi) — news.example, 1 visit" in text
     assert "**DeepSeek**: Xi Jinping praised DeepSeek in Beijing." in text
     table = client.get("/v1/history/export?format=csv")
     assert table.mimetype == "text/csv"

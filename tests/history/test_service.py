@@ -352,7 +352,7 @@ def _query(**fields):
     return Query(limit=200, **fields)
 
 
-TestHistoryModel = HistoryModel.TestCase
+TestHistoryModel = pytest.mark.slow(HistoryModel.TestCase)
 
 
 TestHistoryModel.settings = settings(max_examples=40, stateful_step_count=25, deadline=None)

@@ -78,12 +78,13 @@ test("content scripts and the demo transport are classic scripts: no import or e
   }
 });
 
-test("the manifest: MV3, the fixed key and id, storage only, loopback host permissions only", () => {
+test("the manifest: MV3, the fixed key and id, storage and the selection menu only, loopback host permissions only", () => {
   assert.equal(manifest.manifest_version, 3);
   const der = Buffer.from(manifest.key, "base64");
   const id = [...createHash("sha256").update(der).digest("hex").slice(0, 32)].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join("");
   assert.equal(id, "pokcfipdlbjicehphfgigidkolofbfja");
-  assert.deepEqual(manifest.permissions, ["storage"]);
+  // contextMenus: "Make a card for '…'" on selected text (cards/make-card.html).
+  assert.deepEqual(manifest.permissions, ["storage", "contextMenus"]);
   assert.deepEqual(manifest.host_permissions, ["http://127.0.0.1/*", "http://localhost/*"]);
   assert.equal(manifest.background.service_worker, "background/main.js");
   assert.deepEqual(manifest.background.scripts, ["background/main.js"]);

@@ -75,7 +75,9 @@ def make_cards(tmp_path, wiki, clock):
     made = []
 
     def factory(table=None, api=None, timeout=2.0, **settings):
-        config = make_config(tmp_path, **{"offline": False, "wikipedia_api": api or wiki.url, **settings})
+        # A budget no busy machine exceeds: resolve returns as soon as its names are decided.
+        settings = {"offline": False, "wikipedia_api": api or wiki.url, "wikipedia_budget_ms": 30_000, **settings}
+        config = make_config(tmp_path, **settings)
         pack = load_pack((FIXTURES / "mini-pack.toml",), False)
         cards = WikipediaCards(config, pack, table if table is not None else MemoryTable(), clock=clock, now=clock,
                                timeout=timeout)
@@ -110,7 +112,7 @@ def card_json(cards, card_id):
     return card.to_json() if card else None
 
 
-def wait_ready(cards, card_id, seconds=5.0):
+def wait_ready(cards, card_id, seconds=20.0):
     """Poll the card source until the card is no longer pending."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -121,7 +123,7 @@ def wait_ready(cards, card_id, seconds=5.0):
     raise AssertionError(f"{card_id} still pending")
 
 
-def wait_for(condition, seconds=5.0):
+def wait_for(condition, seconds=20.0):
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "timed out"

@@ -1,8 +1,9 @@
 """wikipedia/choice.py: which page fits a name (label agreement, search with page evidence), or none."""
 
-from contextcards.linking import Link
+from contextcards.linking import LOOKUP_LABELS, Link
+from contextcards.wikipedia.choice import LABEL_KINDS
 
-from .conftest import page, enrich
+from .conftest import enrich, page
 
 
 def test_exact_pages_and_redirects_become_cards(make_cards, wiki):
@@ -67,3 +68,8 @@ def test_a_page_in_the_pack_links_to_the_pack_card(make_cards, wiki):
     enrich(cards, result)
     assert [link.card for link in result.links] == ["xi-jinping"]
     assert result.cards["xi-jinping"]["source"] == "pack"
+
+
+def test_every_label_looked_up_has_a_default_kind_and_agreeing_kinds():
+    """Linking decides which entities go to Wikipedia; choice must know what each of those labels may be."""
+    assert set(LABEL_KINDS) == LOOKUP_LABELS

@@ -5,6 +5,7 @@ import logging
 from ..store import StoreBusy, get_store
 from .routes import OPENAPI_PATHS, bp
 from .service import HistoryService
+from . import uncarded
 
 log = logging.getLogger("contextcards")
 
@@ -13,7 +14,9 @@ def init_app(app) -> HistoryService | None:
     """Open the store, build the index, add the routes, /health and OpenAPI entries; None when another process has it."""
     services = app.extensions["contextcards"]
     services.openapi_paths.update(OPENAPI_PATHS)
+    services.openapi_paths.update(uncarded.OPENAPI_PATHS)
     app.register_blueprint(bp)
+    app.register_blueprint(uncarded.bp)
     try:
         store = get_store(app)
     except StoreBusy as exc:
@@ -25,5 +28,7 @@ def init_app(app) -> HistoryService | None:
         return None
     history = HistoryService(store, services.pack)
     app.extensions["contextcards_history"] = history
+    app.extensions["contextcards_uncarded"] = uncarded.UncardedNames(
+        store, history.clock, lambda page_id: history.get(page_id) is not None)
     services.health_sources.append(history.report_health)
     return history

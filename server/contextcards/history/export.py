@@ -12,6 +12,7 @@ title, purpose "identifying", and the card's Wikipedia address as its `source` w
 import csv
 import io
 import json
+from urllib.parse import quote, urlsplit
 
 from .. import __version__
 from .record import quote_context
@@ -25,9 +26,13 @@ FORMATS = {
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CSV_COLUMNS = ["page_id", "url", "title", "site", "first_visit", "last_visit", "visits",
                "card", "card_title", "mention", "sentence", "start", "end"]
-MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]()<>#|!"})
-# Spreadsheets run cells that start with these as formulas (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Every field comes from a page (its title, host, sentences): each is escaped, none written raw.
+MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]()<>#|!&~"})
+# Spreadsheets run cells that start with these as formulas (CSV injection), also after spaces or line breaks.
+FORMULA_START = ("=", "+", "-", "@")
+CONTROL_START = ("\t", "\r", "\n")
+# JSON read as HTML by mistake (a browser sniffing a saved file) must hold no tag: these are escaped as \u00XX.
+HTML_IN_JSON = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
 def export(pages: list[dict], fmt: str, exported_at: str) -> str:
@@ -38,7 +43,7 @@ def export(pages: list[dict], fmt: str, exported_at: str) -> str:
 def as_json(pages: list[dict], exported_at: str) -> str:
     """The pages as this tool's own JSON (what `GET /v1/history/<id>` answers, in a list)."""
     return json.dumps({"format": "contextcards-history", "version": 1, "exported": exported_at, "pages": pages},
-                      ensure_ascii=False, indent=2)
+                      ensure_ascii=False, indent=2).translate(HTML_IN_JSON)
 
 
 def annotation(page: dict, mention: dict) -> dict:
@@ -78,27 +83,33 @@ def as_jsonld(pages: list[dict], exported_at: str) -> str:
         "total": len(items),
         "first": {"id": "urn:contextcards:history:page1", "type": "AnnotationPage", "startIndex": 0, "items": items},
     }
-    return json.dumps(collection, ensure_ascii=False, indent=2)
+    return json.dumps(collection, ensure_ascii=False, indent=2).translate(HTML_IN_JSON)
 
 
-def _md(text: str) -> str:
-    return " ".join(text.split()).translate(MARKDOWN_SPECIAL)
+def _md(text) -> str:
+    return " ".join(str(text).split()).translate(MARKDOWN_SPECIAL)
 
 
-def _md_url(url: str) -> str:
-    return url.translate(str.maketrans({"(": "%28", ")": "%29", " ": "%20", "<": "%3C", ">": "%3E"}))
+URL_SAFE = ":/?#@!$',;=%+"  # kept as they are in a Markdown link's URL; everything else is percent-encoded
+
+
+def _md_link(label: str, url: str) -> str:
+    """A Markdown link to an http(s) page, the URL percent-encoded so nothing in it can end the link; else text."""
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        return _md(label or url)
+    return f"[{_md(label or url)}]({quote(url, safe=URL_SAFE)})"
 
 
 def as_markdown(pages: list[dict], exported_at: str) -> str:
     """The pages by day, each with its cards and their sentences."""
-    lines = ["# Context Cards history", "", f"Exported {exported_at}: {len(pages)} pages.", ""]
+    lines = ["# Context Cards history", "", f"Exported {_md(exported_at)}: {len(pages)} pages.", ""]
     day = None
     for page in pages:
         if page["last_visit"][:10] != day:
             day = page["last_visit"][:10]
-            lines += [f"## {day}", ""]
-        visits = "1 visit" if page["visits"] == 1 else f"{page['visits']} visits"
-        lines.append(f"- [{_md(page['title']) or _md(page['url'])}](<{_md_url(page['url'])}>) — {page['site']}, {visits}")
+            lines += [f"## {_md(day)}", ""]
+        visits = "1 visit" if page["visits"] == 1 else f"{int(page['visits'])} visits"
+        lines.append(f"- {_md_link(page['title'], page['url'])} — {_md(page['site'] or '')}, {visits}")
         for mention in page["mentions"]:
             lines.append(f"  - **{_md(mention['card_title'])}**: {_md(mention['sentence'])}")
     return "\n".join(lines) + "\n"
@@ -106,7 +117,8 @@ def as_markdown(pages: list[dict], exported_at: str) -> str:
 
 def _cell(value) -> str:
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    risky = text.lstrip().startswith(FORMULA_START) or text.startswith(CONTROL_START)
+    return "'" + text if risky else text
 
 
 def as_csv(pages: list[dict], exported_at: str) -> str:

@@ -1,6 +1,7 @@
 """Wikipedia for the long tail: client, cache, choice of page, text, cards and CLI; the only network access."""
 
 from ..store import StoreBusy, get_store
+from .background import BackgroundRefresh
 from .cache import MemoryTable, apply_refreshed_summaries
 from .cards import WikipediaCards
 
@@ -19,3 +20,17 @@ def init_app(app) -> WikipediaCards:
     services.card_sources.append(cards.card)
     services.health_sources.append(cards.report_health)
     return cards
+
+
+def start_background_refresh(app) -> BackgroundRefresh | None:
+    """Refresh pack summaries while the server is idle, when lookups are on and this process holds the store."""
+    config = app.config["CC"]
+    cards = app.extensions.get("contextcards_wikipedia")
+    if config.offline or not config.background_refresh or cards is None or isinstance(cards.cache.table, MemoryTable):
+        return None
+    services = app.extensions["contextcards"]
+    refresher = BackgroundRefresh(cards, cards.cache.table, app.extensions["contextcards_catalog"],
+                                  services.annotator.idle_for)
+    refresher.start()
+    app.extensions["contextcards_refresh"] = refresher
+    return refresher

@@ -139,7 +139,8 @@ def apply_refreshed_summaries(pack, table) -> int:
         card = pack.cards.get(key[len(REFRESH):]) if key.startswith(REFRESH) else None
         if card and value.get("pack_digest") == _digest(card.summary) and value.get("summary"):
             # The summary's text is Wikipedia's: the card says so (attribution), its facts stay the pack's.
-            pack.cards[card.id] = replace(card, summary=value["summary"], source="wikipedia")
+            pack.cards[card.id] = replace(card, summary=value["summary"], source="wikipedia",
+                                          summary_refreshed=str(value.get("refreshed", ""))[:10] or None)
             applied += 1
     return applied
 

@@ -1,4 +1,4 @@
-"""Reading Wikipedia's text: plain-text summaries with no markup, and what kind of thing a page is about."""
+"""Reading Wikipedia's text: markup stripped to plain text, sentences split, summaries cut to the card limit."""
 
 import html
 import re
