@@ -200,7 +200,8 @@ class Server:
                 starts[f"b{i}"] = cursor
             cursor += len(line) + 1
         status, answer = self.call("POST", "/v1/annotate", {"url": "https://bench.example/article",
-                                                             "title": "", "save": False, "blocks": blocks})
+                                                             "title": "", "save": False, "mentions": "all",
+                                                             "blocks": blocks})
         if status != 200:
             raise SystemExit(f"annotate answered {status}: {answer}")
         texts = {b["id"]: b["text"] for b in blocks}
