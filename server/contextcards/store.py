@@ -47,6 +47,8 @@ import os
 import re
 import tempfile
 import threading
+import zlib
+from collections import OrderedDict
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -319,6 +321,263 @@ class ShardedTable:
             return [self.folder / name for name in sorted(self.shards) if (self.folder / name).exists()]
 
 
+def fingerprint(path: Path) -> list[int] | None:
+    """What a file is now (size, modification time, inode): a file rewritten by os.replace never keeps all three."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return [info.st_size, info.st_mtime_ns, info.st_ino]
+
+
+class BadRecord(ValueError):
+    """A record of valid JSON that is not what its table stores (a missing or wrong-typed field)."""
+
+
+class LazyShardedTable(ShardedTable):
+    """A ShardedTable for a large history: start-up reads a small directory of keys, a file is read when first used.
+
+    `directory/NN.json` (DIRECTORY_BUCKETS files, a key's bucket is a hash of it) maps every
+    key to its file. A new key's directory entry is written before its record, and a
+    deleted key's entry after the record is gone, so a crash between the two leaves an
+    entry whose file lacks the record: that reads as "no record" and costs nothing else.
+    At most LOADED_FILES files stay in memory (least recently used go first).
+    A directory that is missing or damaged is rebuilt from the files (each read once).
+    `validate(value)` raises BadRecord for a record that is not what the table stores; the
+    file holding one is set aside like a corrupt file when it is read, and `on_set_aside(name)` is told.
+    """
+
+    DIRECTORY_BUCKETS = 64
+    LOADED_FILES = 16
+
+    def __init__(self, folder: Path, store: "Store", group_of=None, capacity: int = SHARD_CAPACITY,
+                 validate=None, on_set_aside=None):
+        self.validate = validate or (lambda value: None)
+        self.on_set_aside = on_set_aside or (lambda name: None)
+        self.loaded: OrderedDict[str, dict[str, int]] = OrderedDict()
+        self.buckets: list[dict[str, str]] = [{} for _ in range(self.DIRECTORY_BUCKETS)]
+        super().__init__(folder, store, group_of, capacity)
+
+    # -- the directory -----------------------------------------------------------------------
+
+    def _bucket(self, key: str) -> int:
+        return zlib.crc32(key.encode("utf-8", "surrogatepass")) % self.DIRECTORY_BUCKETS
+
+    def _bucket_path(self, number: int) -> Path:
+        return self.folder / "directory" / f"{number:02d}.json"
+
+    def _write_bucket(self, number: int) -> None:
+        AtomicJSONStorage(self._bucket_path(number)).write({"keys": self.buckets[number]})
+
+    def _load(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.folder, 0o700)
+        (self.folder / "directory").mkdir(exist_ok=True)
+        for folder in (self.folder, self.folder / "directory"):
+            for leftover in folder.glob(".*.tmp"):
+                leftover.unlink(missing_ok=True)
+        on_disk = {path.name for path in self.folder.glob("*.json") if SHARD_FILE.match(path.name)}
+        if not self._read_directory():
+            self._rebuild_directory(on_disk)
+        for number, bucket in enumerate(self.buckets):
+            for key, name in bucket.items():
+                self.where[key] = name
+                self.counts[name] = self.counts.get(name, 0) + 1
+        for name in on_disk:
+            self.counts.setdefault(name, 0)
+
+    def _read_directory(self) -> bool:
+        """Every bucket read; False when one is missing or damaged (then the directory is rebuilt)."""
+        for number in range(self.DIRECTORY_BUCKETS):
+            path = self._bucket_path(number)
+            try:
+                data = json.loads(path.read_bytes())
+                keys = data["keys"]
+                if not isinstance(keys, dict) or not all(isinstance(v, str) and SHARD_FILE.match(v)
+                                                         for v in keys.values()):
+                    raise CorruptFile("not a directory of keys")
+            except FileNotFoundError:
+                return False
+            except (ValueError, TypeError, KeyError, CorruptFile) as exc:
+                self.store.quarantine(path, f"directory: {exc.__class__.__name__}")
+                return False
+            self.buckets[number] = keys
+        return True
+
+    def _rebuild_directory(self, on_disk: set[str]) -> None:
+        if on_disk:
+            log.warning("store: rebuilding the directory of %s from its files", self.folder.name)
+        self.buckets = [{} for _ in range(self.DIRECTORY_BUCKETS)]
+        for name in sorted(on_disk):
+            keys = self._read_file(name)
+            for key in keys or ():
+                self.buckets[self._bucket(key)][key] = name
+            self.loaded.pop(name, None)
+            self.shards.pop(name, None)
+        for number in range(self.DIRECTORY_BUCKETS):
+            self._write_bucket(number)
+
+    # -- files, read when used ---------------------------------------------------------------
+
+    def _read_file(self, name: str) -> dict[str, int] | None:
+        """Key -> document id of one file, read and checked now; None when the file was set aside."""
+        db = self._open(name)
+        try:
+            docs = db.table(RECORDS).all()
+            keys = {}
+            for doc in docs:
+                if not isinstance(doc.get("key"), str) or not isinstance(doc.get("value"), dict):
+                    raise CorruptFile("a record without a key or value")
+                self.validate(doc["value"])
+                keys[doc["key"]] = doc.doc_id
+        except (CorruptFile, BadRecord) as exc:
+            self.store.quarantine(self.folder / name, str(exc))
+            self._forget_file(name)
+            self.on_set_aside(name)
+            return None
+        self.shards[name] = db
+        self.loaded[name] = keys
+        self._evict()
+        return keys
+
+    def _forget_file(self, name: str) -> None:
+        for key in [key for key, place in self.where.items() if place == name]:
+            del self.where[key]
+        self.counts.pop(name, None)
+        self.loaded.pop(name, None)
+        self.shards.pop(name, None)
+
+    def _evict(self) -> None:
+        while len(self.loaded) > self.LOADED_FILES:
+            name, _ = self.loaded.popitem(last=False)
+            self.shards.pop(name, None)
+
+    def _keys(self, name: str) -> dict[str, int] | None:
+        """Key -> document id of a file (read it if it is not in memory)."""
+        keys = self.loaded.get(name)
+        if keys is not None:
+            self.loaded.move_to_end(name)
+            return keys
+        if not (self.folder / name).exists():
+            self.shards[name] = self._open(name)
+            self.loaded[name] = {}
+            self._evict()
+            return self.loaded[name]
+        return self._read_file(name)
+
+    def _shard_for(self, key: str, value) -> str:
+        group = self.group_of(key, value)
+        numbers = []
+        for name, count in self.counts.items():
+            match = SHARD_FILE.match(name)
+            if match["group"] == group:
+                if count < self.capacity:
+                    return name
+                numbers.append(int(match["number"]))
+        name = f"{group}-{max(numbers, default=0) + 1:03d}.json"
+        self.counts[name] = 0
+        return name
+
+    # -- the table ---------------------------------------------------------------------------
+
+    def get(self, key: str):
+        """The stored value (the cached object), or None."""
+        with self.store.lock:
+            name = self.where.get(key)
+            keys = self._keys(name) if name else None
+            if not keys or key not in keys:
+                return None
+            return self.shards[name].table(RECORDS).get(doc_id=keys[key])["value"]
+
+    def put(self, key: str, value: dict) -> str:
+        """Insert or replace one record; on disk when this returns. The name of its file."""
+        if not isinstance(key, str) or not isinstance(value, dict):
+            raise TypeError("keys are strings and values are JSON objects (dicts)")
+        with self.store.lock:
+            name = self.where.get(key)
+            keys = self._keys(name) if name else None
+            if keys is None:
+                name = self._shard_for(key, value)
+                bucket = self.buckets[self._bucket(key)]
+                bucket[key] = name
+                try:
+                    self._write_bucket(self._bucket(key))
+                except BaseException:
+                    del bucket[key]
+                    raise
+                self.where[key] = name
+                self.counts[name] += 1
+                keys = self._keys(name)
+            table = self.shards[name].table(RECORDS)
+            if key in keys:
+                table.update({"value": value}, doc_ids=[keys[key]])
+            else:
+                keys[key] = table.insert({"key": key, "value": value})
+            return name
+
+    def delete(self, key: str) -> bool:
+        """Remove one record; False when there was none."""
+        with self.store.lock:
+            name = self.where.get(key)
+            keys = self._keys(name) if name else None
+            if not keys or key not in keys:
+                return False
+            self.shards[name].table(RECORDS).remove(doc_ids=[keys[key]])
+            del keys[key]
+            number = self._bucket(key)
+            self.buckets[number].pop(key, None)
+            self._write_bucket(number)
+            del self.where[key]
+            self.counts[name] -= 1
+            if not keys:
+                (self.folder / name).unlink(missing_ok=True)
+                fsync_dir(self.folder)
+                self.loaded.pop(name, None)
+                self.shards.pop(name, None)
+                self.counts.pop(name, None)
+            return True
+
+    def clear(self) -> None:
+        """Remove every record, every file and the directory's entries."""
+        with self.store.lock:
+            for name in list(self.counts):
+                (self.folder / name).unlink(missing_ok=True)
+            fsync_dir(self.folder)
+            self.buckets = [{} for _ in range(self.DIRECTORY_BUCKETS)]
+            for number in range(self.DIRECTORY_BUCKETS):
+                self._write_bucket(number)
+            self.shards.clear()
+            self.loaded.clear()
+            self.counts.clear()
+            self.where.clear()
+
+    def file_names(self) -> list[str]:
+        """The names of the table's files, oldest group first."""
+        with self.store.lock:
+            return sorted(self.counts)
+
+    def file_items(self, name: str) -> list[tuple[str, dict]]:
+        """Every (key, value) of one file (values are the cached objects)."""
+        with self.store.lock:
+            keys = self._keys(name) or {}
+            table = self.shards[name].table(RECORDS) if keys else None
+            return [(key, table.get(doc_id=doc_id)["value"]) for key, doc_id in keys.items()]
+
+    def fingerprint(self, name: str) -> list[int] | None:
+        """The file's fingerprint now, None when it does not exist."""
+        return fingerprint(self.folder / name)
+
+    def items(self) -> list[tuple[str, dict]]:
+        """Every (key, value): reads every file, so only for export and maintenance."""
+        with self.store.lock:
+            return [item for name in self.file_names() for item in self.file_items(name)]
+
+    def files(self) -> list[Path]:
+        """The table's files on disk."""
+        with self.store.lock:
+            return [self.folder / name for name in sorted(self.counts) if (self.folder / name).exists()]
+
+
 class KeyValue:
     """A small key-value table for other modules (the Wikipedia cache): values are JSON-able dicts, copied in and out."""
 
@@ -368,11 +627,20 @@ class Store:
 
     def table(self, name: str, group_of=None, capacity: int = SHARD_CAPACITY) -> ShardedTable:
         """A sharded table in its own folder (loaded on first use; the same object afterwards)."""
+        return self._table(name, lambda: ShardedTable(self.root / name, self, group_of, capacity))
+
+    def lazy_table(self, name: str, group_of=None, capacity: int = SHARD_CAPACITY, validate=None,
+                   on_set_aside=None) -> LazyShardedTable:
+        """A sharded table whose files are read when used (see LazyShardedTable)."""
+        return self._table(name, lambda: LazyShardedTable(self.root / name, self, group_of, capacity,
+                                                          validate, on_set_aside))
+
+    def _table(self, name: str, make):
         if not NAME.match(name) or name == "kv":
             raise ValueError(f"bad table name {name!r}")
         with self.lock:
             if name not in self._tables:
-                self._tables[name] = ShardedTable(self.root / name, self, group_of, capacity)
+                self._tables[name] = make()
             return self._tables[name]
 
     def kv(self, name: str) -> KeyValue:
