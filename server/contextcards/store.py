@@ -47,7 +47,6 @@ import os
 import re
 import tempfile
 import threading
-import zlib
 from collections import OrderedDict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -122,6 +121,21 @@ def _check_shape(data) -> None:
                 raise CorruptFile(f"table {name[:40]!r} holds something that is not a document")
 
 
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace a file with data, never leaving it torn: temp file (0600), fsync, rename, fsync the folder."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
 class AtomicJSONStorage(Storage):
     """A TinyDB storage that never leaves a torn file: temp file, flush, fsync, rename, fsync the folder.
 
@@ -150,18 +164,7 @@ class AtomicJSONStorage(Storage):
 
     def write(self, data) -> None:
         """Replace the file atomically with this data."""
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        fsync_dir(self.path.parent)
+        write_atomically(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
     def close(self) -> None:
         """Nothing stays open between writes."""
@@ -335,19 +338,17 @@ class BadRecord(ValueError):
 
 
 class LazyShardedTable(ShardedTable):
-    """A ShardedTable for a large history: start-up reads a small directory of keys, a file is read when first used.
+    """A ShardedTable for a large history: nothing is read at start-up, a file is read when first used.
 
-    `directory/NN.json` (DIRECTORY_BUCKETS files, a key's bucket is a hash of it) maps every
-    key to its file. A new key's directory entry is written before its record, and a
-    deleted key's entry after the record is gone, so a crash between the two leaves an
-    entry whose file lacks the record: that reads as "no record" and costs nothing else.
-    At most LOADED_FILES files stay in memory (least recently used go first).
-    A directory that is missing or damaged is rebuilt from the files (each read once).
+    The table keeps no directory of its own: its owner's index, which persists anyway,
+    says where each key is (`adopt`) and which files it vouches for. A key not in that
+    map is looked for in the other files by its exact JSON text, without parsing them,
+    and a file read is then mapped in full. At most LOADED_FILES files stay parsed in
+    memory (the least recently used go first).
     `validate(value)` raises BadRecord for a record that is not what the table stores; the
     file holding one is set aside like a corrupt file when it is read, and `on_set_aside(name)` is told.
     """
 
-    DIRECTORY_BUCKETS = 64
     LOADED_FILES = 16
 
     def __init__(self, folder: Path, store: "Store", group_of=None, capacity: int = SHARD_CAPACITY,
@@ -355,67 +356,26 @@ class LazyShardedTable(ShardedTable):
         self.validate = validate or (lambda value: None)
         self.on_set_aside = on_set_aside or (lambda name: None)
         self.loaded: OrderedDict[str, dict[str, int]] = OrderedDict()
-        self.buckets: list[dict[str, str]] = [{} for _ in range(self.DIRECTORY_BUCKETS)]
+        self.unmapped: set[str] = set()
         super().__init__(folder, store, group_of, capacity)
-
-    # -- the directory -----------------------------------------------------------------------
-
-    def _bucket(self, key: str) -> int:
-        return zlib.crc32(key.encode("utf-8", "surrogatepass")) % self.DIRECTORY_BUCKETS
-
-    def _bucket_path(self, number: int) -> Path:
-        return self.folder / "directory" / f"{number:02d}.json"
-
-    def _write_bucket(self, number: int) -> None:
-        AtomicJSONStorage(self._bucket_path(number)).write({"keys": self.buckets[number]})
 
     def _load(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         os.chmod(self.folder, 0o700)
-        (self.folder / "directory").mkdir(exist_ok=True)
-        for folder in (self.folder, self.folder / "directory"):
-            for leftover in folder.glob(".*.tmp"):
-                leftover.unlink(missing_ok=True)
-        on_disk = {path.name for path in self.folder.glob("*.json") if SHARD_FILE.match(path.name)}
-        if not self._read_directory():
-            self._rebuild_directory(on_disk)
-        for number, bucket in enumerate(self.buckets):
-            for key, name in bucket.items():
-                self.where[key] = name
+        for leftover in self.folder.glob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
+        self.unmapped = {path.name for path in self.folder.glob("*.json") if SHARD_FILE.match(path.name)}
+
+    def adopt(self, where: dict[str, str], files: set[str]) -> None:
+        """The owner's map of key -> file, complete for `files` (the others are searched when a key is not found)."""
+        with self.store.lock:
+            self.where = where
+            self.counts = {}
+            for name in where.values():
                 self.counts[name] = self.counts.get(name, 0) + 1
-        for name in on_disk:
-            self.counts.setdefault(name, 0)
-
-    def _read_directory(self) -> bool:
-        """Every bucket read; False when one is missing or damaged (then the directory is rebuilt)."""
-        for number in range(self.DIRECTORY_BUCKETS):
-            path = self._bucket_path(number)
-            try:
-                data = json.loads(path.read_bytes())
-                keys = data["keys"]
-                if not isinstance(keys, dict) or not all(isinstance(v, str) and SHARD_FILE.match(v)
-                                                         for v in keys.values()):
-                    raise CorruptFile("not a directory of keys")
-            except FileNotFoundError:
-                return False
-            except (ValueError, TypeError, KeyError, CorruptFile) as exc:
-                self.store.quarantine(path, f"directory: {exc.__class__.__name__}")
-                return False
-            self.buckets[number] = keys
-        return True
-
-    def _rebuild_directory(self, on_disk: set[str]) -> None:
-        if on_disk:
-            log.warning("store: rebuilding the directory of %s from its files", self.folder.name)
-        self.buckets = [{} for _ in range(self.DIRECTORY_BUCKETS)]
-        for name in sorted(on_disk):
-            keys = self._read_file(name)
-            for key in keys or ():
-                self.buckets[self._bucket(key)][key] = name
-            self.loaded.pop(name, None)
-            self.shards.pop(name, None)
-        for number in range(self.DIRECTORY_BUCKETS):
-            self._write_bucket(number)
+            self.unmapped -= files
+            for name in files:
+                self.counts.setdefault(name, 0)
 
     # -- files, read when used ---------------------------------------------------------------
 
@@ -423,9 +383,8 @@ class LazyShardedTable(ShardedTable):
         """Key -> document id of one file, read and checked now; None when the file was set aside."""
         db = self._open(name)
         try:
-            docs = db.table(RECORDS).all()
             keys = {}
-            for doc in docs:
+            for doc in db.table(RECORDS).all():
                 if not isinstance(doc.get("key"), str) or not isinstance(doc.get("value"), dict):
                     raise CorruptFile("a record without a key or value")
                 self.validate(doc["value"])
@@ -435,9 +394,16 @@ class LazyShardedTable(ShardedTable):
             self._forget_file(name)
             self.on_set_aside(name)
             return None
+        if name in self.unmapped:
+            self.unmapped.discard(name)
+            for key in keys:
+                self.where[key] = name
+            self.counts[name] = len(keys)
         self.shards[name] = db
         self.loaded[name] = keys
-        self._evict()
+        while len(self.loaded) > self.LOADED_FILES:
+            evicted, _ = self.loaded.popitem(last=False)
+            self.shards.pop(evicted, None)
         return keys
 
     def _forget_file(self, name: str) -> None:
@@ -446,14 +412,10 @@ class LazyShardedTable(ShardedTable):
         self.counts.pop(name, None)
         self.loaded.pop(name, None)
         self.shards.pop(name, None)
-
-    def _evict(self) -> None:
-        while len(self.loaded) > self.LOADED_FILES:
-            name, _ = self.loaded.popitem(last=False)
-            self.shards.pop(name, None)
+        self.unmapped.discard(name)
 
     def _keys(self, name: str) -> dict[str, int] | None:
-        """Key -> document id of a file (read it if it is not in memory)."""
+        """Key -> document id of a file (read it if it is not in memory; {} for a file not written yet)."""
         keys = self.loaded.get(name)
         if keys is not None:
             self.loaded.move_to_end(name)
@@ -461,12 +423,29 @@ class LazyShardedTable(ShardedTable):
         if not (self.folder / name).exists():
             self.shards[name] = self._open(name)
             self.loaded[name] = {}
-            self._evict()
             return self.loaded[name]
         return self._read_file(name)
 
+    def locate(self, key: str) -> str | None:
+        """The file holding key: the map, else the unmapped file whose text holds the key (then read it)."""
+        name = self.where.get(key)
+        if name is not None or not self.unmapped:
+            return name
+        needle = b'"key":' + json.dumps(key).encode()
+        for candidate in sorted(self.unmapped):
+            try:
+                if needle in (self.folder / candidate).read_bytes():
+                    self._keys(candidate)
+                    return self.where.get(key)
+            except FileNotFoundError:
+                self.unmapped.discard(candidate)
+        return None
+
     def _shard_for(self, key: str, value) -> str:
         group = self.group_of(key, value)
+        for name in sorted(self.unmapped):
+            if SHARD_FILE.match(name)["group"] == group:
+                self._keys(name)  # its count is needed now
         numbers = []
         for name, count in self.counts.items():
             match = SHARD_FILE.match(name)
@@ -483,7 +462,7 @@ class LazyShardedTable(ShardedTable):
     def get(self, key: str):
         """The stored value (the cached object), or None."""
         with self.store.lock:
-            name = self.where.get(key)
+            name = self.locate(key)
             keys = self._keys(name) if name else None
             if not keys or key not in keys:
                 return None
@@ -494,67 +473,53 @@ class LazyShardedTable(ShardedTable):
         if not isinstance(key, str) or not isinstance(value, dict):
             raise TypeError("keys are strings and values are JSON objects (dicts)")
         with self.store.lock:
-            name = self.where.get(key)
+            name = self.locate(key)
             keys = self._keys(name) if name else None
-            if keys is None:
+            if keys is None or key not in keys:
                 name = self._shard_for(key, value)
-                bucket = self.buckets[self._bucket(key)]
-                bucket[key] = name
-                try:
-                    self._write_bucket(self._bucket(key))
-                except BaseException:
-                    del bucket[key]
-                    raise
-                self.where[key] = name
-                self.counts[name] += 1
                 keys = self._keys(name)
             table = self.shards[name].table(RECORDS)
             if key in keys:
                 table.update({"value": value}, doc_ids=[keys[key]])
             else:
                 keys[key] = table.insert({"key": key, "value": value})
+                self.where[key] = name
+                self.counts[name] = self.counts.get(name, 0) + 1
             return name
 
     def delete(self, key: str) -> bool:
         """Remove one record; False when there was none."""
         with self.store.lock:
-            name = self.where.get(key)
+            name = self.locate(key)
             keys = self._keys(name) if name else None
             if not keys or key not in keys:
                 return False
-            self.shards[name].table(RECORDS).remove(doc_ids=[keys[key]])
-            del keys[key]
-            number = self._bucket(key)
-            self.buckets[number].pop(key, None)
-            self._write_bucket(number)
-            del self.where[key]
-            self.counts[name] -= 1
-            if not keys:
-                (self.folder / name).unlink(missing_ok=True)
-                fsync_dir(self.folder)
+            if len(keys) == 1:
+                self._drop(name)
                 self.loaded.pop(name, None)
-                self.shards.pop(name, None)
-                self.counts.pop(name, None)
+            else:
+                self.shards[name].table(RECORDS).remove(doc_ids=[keys[key]])
+                del keys[key]
+                self.counts[name] -= 1
+            del self.where[key]
             return True
 
     def clear(self) -> None:
-        """Remove every record, every file and the directory's entries."""
+        """Remove every record and every file."""
         with self.store.lock:
-            for name in list(self.counts):
+            for name in set(self.counts) | self.unmapped:
                 (self.folder / name).unlink(missing_ok=True)
             fsync_dir(self.folder)
-            self.buckets = [{} for _ in range(self.DIRECTORY_BUCKETS)]
-            for number in range(self.DIRECTORY_BUCKETS):
-                self._write_bucket(number)
             self.shards.clear()
             self.loaded.clear()
             self.counts.clear()
             self.where.clear()
+            self.unmapped.clear()
 
     def file_names(self) -> list[str]:
         """The names of the table's files, oldest group first."""
         with self.store.lock:
-            return sorted(self.counts)
+            return sorted(set(self.counts) | self.unmapped)
 
     def file_items(self, name: str) -> list[tuple[str, dict]]:
         """Every (key, value) of one file (values are the cached objects)."""
@@ -572,10 +537,15 @@ class LazyShardedTable(ShardedTable):
         with self.store.lock:
             return [item for name in self.file_names() for item in self.file_items(name)]
 
+    def __len__(self) -> int:
+        with self.store.lock:
+            for name in sorted(self.unmapped):
+                self._keys(name)
+            return len(self.where)
+
     def files(self) -> list[Path]:
         """The table's files on disk."""
-        with self.store.lock:
-            return [self.folder / name for name in sorted(self.counts) if (self.folder / name).exists()]
+        return [self.folder / name for name in self.file_names() if (self.folder / name).exists()]
 
 
 class KeyValue:

@@ -11,9 +11,10 @@ plus what was added since). A search is a few boolean masks over the docs.
 On disk, in `store/pages-index/`:
 - `snapshot.bin`: a JSON header (page ids, sites, files, words, cards, each page file's
   fingerprint, the journal entry it covers, a CRC-32) and the arrays, mapped, not read;
-- `journal.json`: what every save since the snapshot changed, rewritten atomically (as
-  store files are) before the save returns. At JOURNAL_LIMIT entries a new snapshot is
-  written in the background.
+- `journal`: one line per save since the snapshot (what it changed, with a CRC-32),
+  appended and fdatasync'ed before the save returns; a line cut short by a crash is cut
+  off at the next start. At SNAPSHOT_EVERY lines, and when the server exits, a new
+  snapshot is written (in the background) and the journal shortened (atomically).
 What survives a crash: every page file's fingerprint (size, mtime, inode) is in the index;
 at start-up each file is stat'ed and one that is not what the index says (a crash between
 the page file and the journal, a file set aside, a lost journal) is "unindexed": a
@@ -31,19 +32,18 @@ import logging
 import mmap
 import os
 import re
-import tempfile
 import threading
 import zlib
 from pathlib import Path
 
 import numpy as np
 
-from ..store import AtomicJSONStorage, fsync_dir
+from ..store import fsync_dir, write_atomically
 from .record import site_matches, to_ms
 
 log = logging.getLogger("contextcards")
 
-JOURNAL_LIMIT = 200
+SNAPSHOT_EVERY = 250
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 TOKEN = re.compile(rf"[^\W{CJK}]+|[{CJK}]")
 MAGIC = b"CCIDX1\n"
@@ -150,7 +150,7 @@ class SearchIndex:
         for leftover in self.folder.glob(".*.tmp"):
             leftover.unlink(missing_ok=True)
         self.snapshot_path = folder / "snapshot.bin"
-        self.journal_path = folder / "journal.json"
+        self.journal_path = folder / "journal"
         self.unindexed: set[str] = set()
         self.writing = False
         self._empty()
@@ -186,17 +186,35 @@ class SearchIndex:
             log.warning("history index: the snapshot could not be read (%s); rebuilding", exc.__class__.__name__)
             self._empty()
             self.fingerprints = {}
+        for entry in self._read_journal():
+            if entry["s"] > self.seq:
+                self._replay(entry)
+
+    def _read_journal(self) -> list[dict]:
+        """The journal's entries up to the first damaged line, which (with anything after it) is cut off."""
         try:
-            journal = json.loads(self.journal_path.read_bytes())["entries"]
-            for entry in journal:
-                if entry["s"] > self.seq:
-                    self._replay(entry)
+            raw = self.journal_path.read_bytes()
         except FileNotFoundError:
-            pass
-        except (ValueError, KeyError, TypeError, IndexError) as exc:
-            # What the journal held is then checked against the files, like a lost journal.
-            log.warning("history index: the journal could not be read (%s); checking the files",
-                        exc.__class__.__name__)
+            return []
+        entries, good = [], 0
+        for line in raw.splitlines(keepends=True):
+            checksum, _, text = line.rstrip(b"\n").partition(b" ")
+            try:
+                if not line.endswith(b"\n") or int(checksum, 16) != zlib.crc32(text):
+                    raise ValueError("checksum")
+                entry = json.loads(text)
+                if not isinstance(entry.get("s"), int) or not isinstance(entry.get("f"), str):
+                    raise ValueError("not an entry")
+            except (ValueError, AttributeError):
+                # A save that had not returned (or damage): its page file is checked like any other.
+                log.warning("history index: the journal ends in a damaged entry; checking the files")
+                with open(self.journal_path, "r+b") as handle:
+                    handle.truncate(good)
+                    os.fsync(handle.fileno())
+                break
+            entries.append(entry)
+            good += len(line)
+        return entries
 
     def _read_snapshot(self) -> None:
         with open(self.snapshot_path, "rb") as handle:
@@ -231,14 +249,18 @@ class SearchIndex:
 
     def _replay(self, entry: dict) -> None:
         self.seq = entry["s"]
-        if entry.get("clear"):
-            self._forget_all()
-            return
         self._remove(entry["p"])
         if entry["e"] is not None:
             self._add(entry["p"], entry["f"], entry["e"])
         self.fingerprints[entry["f"]] = entry["fp"]
         self.journal.append(entry)
+
+    def where(self) -> dict[str, str]:
+        """Page id -> file of every indexed page."""
+        docs = np.flatnonzero(self.alive[:self.size])
+        files = self.files
+        return dict(zip((self.page_ids[doc] for doc in docs.tolist()),
+                        (files[n] for n in self.file_of[docs].tolist())))
 
     def check_files(self, on_disk: dict[str, list | None]) -> set[str]:
         """Unindex every file whose fingerprint is not the one indexed; the files to read again."""
@@ -286,12 +308,6 @@ class SearchIndex:
         doc = self.doc_of.pop(page_id, None)
         if doc is not None:
             self.alive[doc] = False
-
-    def _forget_all(self) -> None:
-        self.alive[:] = False
-        self.doc_of.clear()
-        self.fingerprints.clear()
-        self.unindexed.clear()
 
     def drop_file(self, name: str) -> None:
         """Forget every page of a file (set aside, or not what the index says)."""
@@ -342,18 +358,45 @@ class SearchIndex:
         self.seq += 1
         entry["s"] = self.seq
         self.fingerprints[entry["f"]] = entry["fp"]
-        self.journal.append(entry)
         try:
-            self._write_journal()
+            self._append_journal(entry)
         except BaseException:
             # The page file is saved; at the next start its fingerprint is not the journal's: read again.
-            self.journal.pop()
+            self.fingerprints[entry["f"]] = None
             raise
-        if len(self.journal) >= JOURNAL_LIMIT and not self.writing and not self.unindexed:
+        self.journal.append(entry)
+        if len(self.journal) >= SNAPSHOT_EVERY and not self.writing:
             self.snapshot_in_background()
 
+    @staticmethod
+    def _line(entry: dict) -> bytes:
+        text = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+        return b"%08x %s\n" % (zlib.crc32(text), text)
+
+    def _append_journal(self, entry: dict) -> None:
+        """One line, on disk when this returns (a line cut short by a crash is dropped at the next start)."""
+        created = not self.journal_path.exists()
+        fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, self._line(entry))
+            os.fdatasync(fd)
+        finally:
+            os.close(fd)
+        if created:
+            fsync_dir(self.folder)
+
     def _write_journal(self) -> None:
-        AtomicJSONStorage(self.journal_path).write({"entries": self.journal})
+        """The journal replaced by the entries in memory (after a snapshot covered the others)."""
+        write_atomically(self.journal_path, b"".join(self._line(entry) for entry in self.journal))
+
+    def close(self) -> None:
+        """A snapshot of what the journal holds, so the next start replays nothing."""
+        with self.lock:
+            if self.journal and not self.writing:
+                try:
+                    self._snapshot_job(self._capture())
+                except OSError:
+                    pass
 
     # -- snapshots ---------------------------------------------------------------------------
 
@@ -382,6 +425,10 @@ class SearchIndex:
             with self.lock:
                 self.snapshot_seq = max(self.snapshot_seq, captured["seq"])
                 self.journal = [entry for entry in self.journal if entry["s"] > captured["seq"]]
+                try:
+                    self._write_journal()
+                except OSError as exc:
+                    log.error("history index: could not shorten the journal (%s)", exc.strerror or type(exc).__name__)
         finally:
             with self.lock:
                 self.writing = False
@@ -407,18 +454,7 @@ class SearchIndex:
                              "arrays": layout, "crc": zlib.crc32(body)},
                             ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
         header += b" " * (-(len(MAGIC) + 8 + len(header)) % 8)
-        fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".snapshot.bin.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(MAGIC + len(header).to_bytes(8, "little") + header)
-                handle.write(body)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self.snapshot_path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        fsync_dir(self.folder)
+        write_atomically(self.snapshot_path, MAGIC + len(header).to_bytes(8, "little") + header + body)
 
     # -- queries -----------------------------------------------------------------------------
 

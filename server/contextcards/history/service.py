@@ -85,8 +85,9 @@ class HistoryService:
             self.pages = store.lazy_table("pages", group_of=_group, validate=_valid_page,
                                           on_set_aside=self._file_set_aside)
             self.index = SearchIndex(store.root / "pages-index", self.lock)
-            names = set(self.pages.file_names()) | set(self.index.fingerprints)
-            stale = self.index.check_files({name: self.pages.fingerprint(name) for name in names})
+            on_disk = {name: self.pages.fingerprint(name) for name in self.pages.file_names()}
+            stale = self.index.check_files(on_disk)
+            self.pages.adopt(self.index.where(), set(on_disk) - stale)
         self.indexed = threading.Event()
         if not stale:
             self.indexed.set()
@@ -95,6 +96,10 @@ class HistoryService:
             threading.Thread(target=self.reindex, name="history-index", daemon=True).start()
         else:
             self.reindex()
+
+    def close(self) -> None:
+        """At exit: a snapshot of the index, so the next start replays no journal."""
+        self.index.close()
 
     def _file_set_aside(self, name: str) -> None:
         self.index.drop_file(name)
@@ -240,7 +245,7 @@ class HistoryService:
     def delete(self, page_id: str) -> bool:
         """Forget one page; False when there was no such page."""
         with self.lock:
-            file = self.pages.where.get(page_id)
+            file = self.pages.locate(page_id)
             if file is None or not self.pages.delete(page_id):
                 return False
             self.index.delete(page_id, file, self.pages.fingerprint(file))
