@@ -60,6 +60,8 @@ log = logging.getLogger("contextcards")
 SHARD_CAPACITY = 250
 RECORDS = "records"
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_UNREAD = object()
+_DECODER = json.JSONDecoder()
 SHARD_FILE = re.compile(r"^(?P<group>[A-Za-z0-9_-]+)-(?P<number>\d{3,})\.json$")
 
 
@@ -345,17 +347,22 @@ class LazyShardedTable(ShardedTable):
     map is looked for in the other files by its exact JSON text, without parsing them,
     and a file read is then mapped in full. At most LOADED_FILES files stay parsed in
     memory (the least recently used go first).
-    `validate(value)` raises BadRecord for a record that is not what the table stores; the
-    file holding one is set aside like a corrupt file when it is read, and `on_set_aside(name)` is told.
+    Reading one record does not parse its file: the file's text is kept (TEXT_FILES of
+    them) and the record is decoded from where its key is. `validate(value)` raises
+    BadRecord for a record that is not what the table stores: such a record is moved out
+    of its file into `<file>.corrupt-<time>` when it is read, a file that is not JSON is set
+    aside whole, `Store.problems` says so, and `on_set_aside(name, key or None)` is told.
     """
 
     LOADED_FILES = 16
+    TEXT_FILES = 32
 
     def __init__(self, folder: Path, store: "Store", group_of=None, capacity: int = SHARD_CAPACITY,
                  validate=None, on_set_aside=None):
         self.validate = validate or (lambda value: None)
         self.on_set_aside = on_set_aside or (lambda name: None)
         self.loaded: OrderedDict[str, dict[str, int]] = OrderedDict()
+        self.texts: OrderedDict[str, str] = OrderedDict()
         self.unmapped: set[str] = set()
         super().__init__(folder, store, group_of, capacity)
 
@@ -387,12 +394,11 @@ class LazyShardedTable(ShardedTable):
             for doc in db.table(RECORDS).all():
                 if not isinstance(doc.get("key"), str) or not isinstance(doc.get("value"), dict):
                     raise CorruptFile("a record without a key or value")
-                self.validate(doc["value"])
                 keys[doc["key"]] = doc.doc_id
-        except (CorruptFile, BadRecord) as exc:
+        except CorruptFile as exc:
             self.store.quarantine(self.folder / name, str(exc))
             self._forget_file(name)
-            self.on_set_aside(name)
+            self.on_set_aside(name, None)
             return None
         if name in self.unmapped:
             self.unmapped.discard(name)
@@ -411,8 +417,65 @@ class LazyShardedTable(ShardedTable):
             del self.where[key]
         self.counts.pop(name, None)
         self.loaded.pop(name, None)
+        self.texts.pop(name, None)
         self.shards.pop(name, None)
         self.unmapped.discard(name)
+
+    def _text(self, name: str) -> str | None:
+        """The file's text, kept for reading single records; None when it cannot be had."""
+        text = self.texts.get(name)
+        if text is not None:
+            self.texts.move_to_end(name)
+            return text
+        try:
+            text = (self.folder / name).read_bytes().decode("utf-8")
+        except (FileNotFoundError, UnicodeDecodeError):
+            return None
+        self.texts[name] = text
+        while len(self.texts) > self.TEXT_FILES:
+            self.texts.popitem(last=False)
+        return text
+
+    def _peek(self, name: str, key: str):
+        """The value stored under key, decoded alone from the file's text; _UNREAD when that does not work."""
+        text = self._text(name)
+        needle = '{"key":' + json.dumps(key, ensure_ascii=False) + ',"value":'
+        at = text.find(needle) if text else -1
+        if at < 0:
+            return _UNREAD
+        try:
+            value, _ = _DECODER.raw_decode(text, at + len(needle))
+        except ValueError:
+            return _UNREAD
+        return value if isinstance(value, dict) else _UNREAD
+
+    def _checked(self, name: str, key: str, value):
+        """The value, or None after moving a record that is not what the table stores out of its file."""
+        try:
+            self.validate(value)
+            return value
+        except BadRecord as exc:
+            self._set_aside_record(name, key, str(exc))
+            return None
+
+    def _set_aside_record(self, name: str, key: str, reason: str) -> None:
+        keys = self._keys(name) or {}
+        if key not in keys:
+            return
+        table = self.shards[name].table(RECORDS)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        aside = self.folder / f"{name}.corrupt-{stamp}"
+        write_atomically(aside, json.dumps(table.get(doc_id=keys[key]), ensure_ascii=False).encode("utf-8"))
+        table.remove(doc_ids=[keys[key]])
+        self.texts.pop(name, None)
+        del keys[key]
+        self.where.pop(key, None)
+        self.counts[name] = len(keys)
+        message = (f"a record in store file {(self.folder / name).relative_to(self.store.root)} could not be used "
+                   f"({reason}); moved out to {aside.name}")
+        log.warning(message)
+        self.store.problems.append(message)
+        self.on_set_aside(name, key)
 
     def _keys(self, name: str) -> dict[str, int] | None:
         """Key -> document id of a file (read it if it is not in memory; {} for a file not written yet)."""
@@ -460,13 +523,19 @@ class LazyShardedTable(ShardedTable):
     # -- the table ---------------------------------------------------------------------------
 
     def get(self, key: str):
-        """The stored value (the cached object), or None."""
+        """The stored value (the cached object, or a fresh one decoded from the file's text), or None."""
         with self.store.lock:
             name = self.locate(key)
-            keys = self._keys(name) if name else None
+            if name is None:
+                return None
+            if name not in self.loaded:
+                value = self._peek(name, key)
+                if value is not _UNREAD:
+                    return self._checked(name, key, value)
+            keys = self._keys(name)
             if not keys or key not in keys:
                 return None
-            return self.shards[name].table(RECORDS).get(doc_id=keys[key])["value"]
+            return self._checked(name, key, self.shards[name].table(RECORDS).get(doc_id=keys[key])["value"])
 
     def put(self, key: str, value: dict) -> str:
         """Insert or replace one record; on disk when this returns. The name of its file."""
@@ -479,6 +548,7 @@ class LazyShardedTable(ShardedTable):
                 name = self._shard_for(key, value)
                 keys = self._keys(name)
             table = self.shards[name].table(RECORDS)
+            self.texts.pop(name, None)
             if key in keys:
                 table.update({"value": value}, doc_ids=[keys[key]])
             else:
@@ -494,6 +564,7 @@ class LazyShardedTable(ShardedTable):
             keys = self._keys(name) if name else None
             if not keys or key not in keys:
                 return False
+            self.texts.pop(name, None)
             if len(keys) == 1:
                 self._drop(name)
                 self.loaded.pop(name, None)
@@ -512,6 +583,7 @@ class LazyShardedTable(ShardedTable):
             fsync_dir(self.folder)
             self.shards.clear()
             self.loaded.clear()
+            self.texts.clear()
             self.counts.clear()
             self.where.clear()
             self.unmapped.clear()
@@ -526,7 +598,8 @@ class LazyShardedTable(ShardedTable):
         with self.store.lock:
             keys = self._keys(name) or {}
             table = self.shards[name].table(RECORDS) if keys else None
-            return [(key, table.get(doc_id=doc_id)["value"]) for key, doc_id in keys.items()]
+            items = [(key, table.get(doc_id=doc_id)["value"]) for key, doc_id in keys.items()]
+            return [(key, value) for key, value in items if self._checked(name, key, value) is not None]
 
     def fingerprint(self, name: str) -> list[int] | None:
         """The file's fingerprint now, None when it does not exist."""

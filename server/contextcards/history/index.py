@@ -12,8 +12,8 @@ On disk, in `store/pages-index/`:
 - `snapshot.bin`: a JSON header (page ids, sites, files, words, cards, each page file's
   fingerprint, the journal entry it covers, a CRC-32) and the arrays, mapped, not read;
 - `journal`: one line per save since the snapshot (what it changed, with a CRC-32),
-  appended and fdatasync'ed before the save returns; a line cut short by a crash is cut
-  off at the next start. At SNAPSHOT_EVERY lines, and when the server exits, a new
+  appended before the save returns; a line cut short by a crash is cut off at the next
+  start. At SNAPSHOT_EVERY lines, and when the server exits, a new
   snapshot is written (in the background) and the journal shortened (atomically).
 What survives a crash: every page file's fingerprint (size, mtime, inode) is in the index;
 at start-up each file is stat'ed and one that is not what the index says (a crash between
@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from ..store import fsync_dir, write_atomically
-from .record import site_matches, to_ms
+from .record import from_ms, site_matches, to_ms
 
 log = logging.getLogger("contextcards")
 
@@ -309,6 +309,11 @@ class SearchIndex:
         if doc is not None:
             self.alive[doc] = False
 
+    def drop_page(self, page_id: str) -> None:
+        """Forget one page (its record was set aside)."""
+        with self.lock:
+            self._remove(page_id)
+
     def drop_file(self, name: str) -> None:
         """Forget every page of a file (set aside, or not what the index says)."""
         with self.lock:
@@ -374,16 +379,13 @@ class SearchIndex:
         return b"%08x %s\n" % (zlib.crc32(text), text)
 
     def _append_journal(self, entry: dict) -> None:
-        """One line, on disk when this returns (a line cut short by a crash is dropped at the next start)."""
-        created = not self.journal_path.exists()
+        """One line. Not fsync'ed: the page file is, and a line a power cut loses leaves that file's
+        fingerprint unlike the index's, so the file is read again at the next start."""
         fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             os.write(fd, self._line(entry))
-            os.fdatasync(fd)
         finally:
             os.close(fd)
-        if created:
-            fsync_dir(self.folder)
 
     def _write_journal(self) -> None:
         """The journal replaced by the entries in memory (after a snapshot covered the others)."""
@@ -482,6 +484,25 @@ class SearchIndex:
         for docs in parts:
             mask[docs[docs < size]] = True
         return mask
+
+    def newest(self, docs: np.ndarray, count: int, cursor: tuple[str, str] | None) -> list[tuple[int, str]]:
+        """(last visit, page id) of the `count` newest docs after the cursor (and any tied with the last)."""
+        times = self.times[docs]
+        if cursor is not None:
+            try:
+                at = to_ms(cursor[0])
+            except ValueError:  # an edited cursor: the caller's rule, one by one
+                return [(ms, self.page_ids[doc]) for ms, doc in zip(times.tolist(), docs.tolist())
+                        if (from_ms(ms), self.page_ids[doc]) < cursor]
+            ties = [doc for doc in docs[times == at].tolist() if self.page_ids[doc] < cursor[1]]
+            keep = times < at
+            docs = np.concatenate([docs[keep], np.asarray(ties, docs.dtype)])
+            times = self.times[docs]
+        if len(docs) > count:
+            kth = np.partition(times, len(times) - count)[len(times) - count]
+            keep = times >= kth
+            docs, times = docs[keep], times[keep]
+        return [(ms, self.page_ids[doc]) for ms, doc in zip(times.tolist(), docs.tolist())]
 
     def card_docs(self, card: str) -> np.ndarray:
         """The live docs that showed a card."""

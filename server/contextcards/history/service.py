@@ -31,6 +31,8 @@ log = logging.getLogger("contextcards")
 
 VISIT_GAP = timedelta(minutes=30)
 MAX_TITLE = 500
+# A save rewrites one file: 100 compact pages are about 150 KB.
+PAGES_PER_FILE = 100
 
 
 @dataclass
@@ -82,7 +84,7 @@ class HistoryService:
         self.lock = store.lock
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         with self.lock:
-            self.pages = store.lazy_table("pages", group_of=_group, validate=_valid_page,
+            self.pages = store.lazy_table("pages", group_of=_group, capacity=PAGES_PER_FILE, validate=_valid_page,
                                           on_set_aside=self._file_set_aside)
             self.index = SearchIndex(store.root / "pages-index", self.lock)
             on_disk = {name: self.pages.fingerprint(name) for name in self.pages.file_names()}
@@ -101,8 +103,11 @@ class HistoryService:
         """At exit: a snapshot of the index, so the next start replays no journal."""
         self.index.close()
 
-    def _file_set_aside(self, name: str) -> None:
-        self.index.drop_file(name)
+    def _file_set_aside(self, name: str, key: str | None) -> None:
+        if key is None:
+            self.index.drop_file(name)
+        else:
+            self.index.drop_page(key)
 
     def reindex(self) -> None:
         """Read every unindexed file and index its pages, one file per turn of the lock; then a snapshot."""
@@ -193,34 +198,29 @@ class HistoryService:
         with self.lock:
             return self._stored(page_id)
 
-    def _matches(self, query: Query) -> list[tuple[int, str]]:
-        """(last visit in ms, page id) of every page matching the query, unordered."""
+    def search(self, query: Query) -> dict:
+        """Pages matching every given filter, newest visit first: {pages, total, next_cursor}."""
         terms = words(query.q) if query.q else []
         since = to_ms(query.since) if query.since else None
         until = to_ms(query.until) if query.until else None
-        index = self.index
-        docs = index.matching(terms, query.entity, query.site, since, until)
-        found = list(zip(index.times[docs].tolist(), (index.page_ids[doc] for doc in docs.tolist())))
-        for name in sorted(index.unindexed):  # slower, until the background indexing is done
-            for key, stored in self.pages.file_items(name):
-                page = unpack_page(key, stored)
-                entry = entry_of(page)
-                if matches_entry(entry, terms, query.entity, query.site, since, until):
-                    found.append((entry[0], key))
-        return found
-
-    def search(self, query: Query) -> dict:
-        """Pages matching every given filter, newest visit first: {pages, total, next_cursor}."""
         with self.lock:
-            found = self._matches(query)
-            total = len(found)
-            if query.cursor:
-                found = _after(found, query.cursor)
+            index = self.index
+            docs = index.matching(terms, query.entity, query.site, since, until)
+            scanned = []
+            for name in sorted(index.unindexed):  # slower, until the background indexing is done
+                for key, stored in self.pages.file_items(name):
+                    entry = entry_of(unpack_page(key, stored))
+                    if matches_entry(entry, terms, query.entity, query.site, since, until):
+                        scanned.append((entry[0], key))
+            total = len(docs) + len(scanned)
+            found = index.newest(docs, query.limit + 1, query.cursor) + _after(scanned, query.cursor)
             chosen = []
-            for _, page_id in _newest(found, query.limit + 1):
+            for _, page_id in sorted(found, reverse=True):
                 page = self._stored(page_id)
                 if page is not None:
                     chosen.append(page)
+                    if len(chosen) > query.limit:
+                        break
             more = len(chosen) > query.limit
             chosen = chosen[:query.limit]
         if query.entity is not None:
@@ -270,22 +270,15 @@ class HistoryService:
         report["degraded"].extend(self.store.problems)
 
 
-def _after(found: list[tuple[int, str]], cursor: tuple[str, str]) -> list[tuple[int, str]]:
+def _after(found: list[tuple[int, str]], cursor: tuple[str, str] | None) -> list[tuple[int, str]]:
     """The matches that come after the cursor in newest-first order."""
+    if cursor is None:
+        return found
     try:
         position = (to_ms(cursor[0]), cursor[1])
     except ValueError:  # an edited cursor: compare as text, as the order of stored timestamps is
         return [(ms, page_id) for ms, page_id in found if (from_ms(ms), page_id) < cursor]
     return [match for match in found if match < position]
-
-
-def _newest(found: list[tuple[int, str]], count: int) -> list[tuple[int, str]]:
-    """The `count` newest matches, newest first (ties by page id, as the cursor orders them)."""
-    if len(found) > count * 4:
-        times = np.fromiter((ms for ms, _ in found), np.int64, len(found))
-        kth = np.partition(times, len(times) - count)[len(times) - count]
-        found = [match for match, keep in zip(found, (times >= kth).tolist()) if keep]
-    return sorted(found, reverse=True)[:count]
 
 
 def get_history(app) -> HistoryService:
