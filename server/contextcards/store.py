@@ -364,6 +364,7 @@ class LazyShardedTable(ShardedTable):
         self.loaded: OrderedDict[str, dict[str, int]] = OrderedDict()
         self.texts: OrderedDict[str, str] = OrderedDict()
         self.unmapped: set[str] = set()
+        self.unmapped_counts: dict[str, tuple] = {}
         super().__init__(folder, store, group_of, capacity)
 
     def _load(self) -> None:
@@ -611,10 +612,20 @@ class LazyShardedTable(ShardedTable):
             return [item for name in self.file_names() for item in self.file_items(name)]
 
     def __len__(self) -> int:
+        """How many records: the map's, and those of unmapped files counted in their text (no parsing)."""
         with self.store.lock:
-            for name in sorted(self.unmapped):
-                self._keys(name)
-            return len(self.where)
+            return len(self.where) + sum(self._count_unmapped(name) for name in self.unmapped)
+
+    def _count_unmapped(self, name: str) -> int:
+        known = self.unmapped_counts.get(name)
+        now = fingerprint(self.folder / name)
+        if known is None or known[0] != now:
+            try:
+                known = (now, (self.folder / name).read_bytes().count(b'{"key":'))
+            except FileNotFoundError:
+                known = (None, 0)
+            self.unmapped_counts[name] = known
+        return known[1]
 
     def files(self) -> list[Path]:
         """The table's files on disk."""

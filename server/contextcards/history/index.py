@@ -153,6 +153,8 @@ class SearchIndex:
         self.journal_path = folder / "journal"
         self.unindexed: set[str] = set()
         self.writing = False
+        self.generation = 0  # one more at each clear()
+        self.snapshot_lock = threading.Lock()
         self._empty()
         self._load()
 
@@ -186,9 +188,20 @@ class SearchIndex:
             log.warning("history index: the snapshot could not be read (%s); rebuilding", exc.__class__.__name__)
             self._empty()
             self.fingerprints = {}
-        for entry in self._read_journal():
-            if entry["s"] > self.seq:
+        entries = self._read_journal()
+        for entry in entries:
+            # Only the lines that continue the snapshot: a journal without its snapshot vouches for nothing.
+            if entry["s"] == self.seq + 1:
                 self._replay(entry)
+            elif entry["s"] > self.seq:
+                break
+        if len(self.journal) != len(entries):
+            # New lines are numbered after every old one, and the journal keeps only what was replayed.
+            self.seq = max([self.seq] + [entry["s"] for entry in entries])
+            try:
+                self._write_journal()
+            except OSError as exc:
+                log.error("history index: could not rewrite the journal (%s)", exc.strerror or type(exc).__name__)
 
     def _read_journal(self) -> list[dict]:
         """The journal's entries up to the first damaged line, which (with anything after it) is cut off."""
@@ -354,9 +367,13 @@ class SearchIndex:
     def clear(self) -> None:
         """No pages: an empty snapshot and journal, on disk when this returns."""
         with self.lock:
+            seq = self.seq
             self._empty()
+            self.seq = self.snapshot_seq = seq  # numbers never go back: a journal line is never taken for another
+            self.generation += 1
             self.unindexed.clear()
-            self._write_snapshot(self._capture())
+            with self.snapshot_lock:
+                self._write_snapshot(self._capture())
             self._write_journal()
 
     def _log(self, entry: dict) -> None:
@@ -404,7 +421,7 @@ class SearchIndex:
 
     def _capture(self) -> dict:
         size = self.size
-        return {"seq": self.seq, "docs": size, "times": self.times[:size].copy(), "site_of": self.site_of[:size].copy(),
+        return {"seq": self.seq, "generation": self.generation, "docs": size, "times": self.times[:size].copy(), "site_of": self.site_of[:size].copy(),
                 "file_of": self.file_of[:size].copy(), "alive": self.alive[:size].copy(),
                 "page_ids": list(self.page_ids), "sites": list(self.sites), "files": list(self.files),
                 "fingerprints": dict(self.fingerprints), "words": self.words.capture(),
@@ -420,17 +437,22 @@ class SearchIndex:
 
     def _snapshot_job(self, captured: dict) -> None:
         try:
-            self._write_snapshot(captured)
+            with self.snapshot_lock:
+                if captured["generation"] != self.generation:
+                    return  # the history was cleared meanwhile: this snapshot is of pages gone
+                self._write_snapshot(captured)
         except OSError as exc:
             log.error("history index: could not write a snapshot (%s)", exc.strerror or type(exc).__name__)
         else:
             with self.lock:
-                self.snapshot_seq = max(self.snapshot_seq, captured["seq"])
-                self.journal = [entry for entry in self.journal if entry["s"] > captured["seq"]]
-                try:
-                    self._write_journal()
-                except OSError as exc:
-                    log.error("history index: could not shorten the journal (%s)", exc.strerror or type(exc).__name__)
+                if captured["generation"] == self.generation:
+                    self.snapshot_seq = max(self.snapshot_seq, captured["seq"])
+                    self.journal = [entry for entry in self.journal if entry["s"] > captured["seq"]]
+                    try:
+                        self._write_journal()
+                    except OSError as exc:
+                        log.error("history index: could not shorten the journal (%s)",
+                                  exc.strerror or type(exc).__name__)
         finally:
             with self.lock:
                 self.writing = False

@@ -260,8 +260,7 @@ class HistoryService:
             return count
 
     def __len__(self) -> int:
-        with self.lock:
-            return len(self.index.doc_of) + sum(self.pages.counts.get(name, 0) for name in self.index.unindexed)
+        return len(self.pages)
 
     def report_health(self, report: dict) -> None:
         """The health_sources hook: page count, the index's state, and any store file set aside."""
