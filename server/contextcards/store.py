@@ -655,6 +655,20 @@ class KeyValue:
         """Remove every key of this table."""
         self._table.clear()
 
+    def set_aside(self, key: str, reason: str) -> None:
+        """Move a value its reader cannot use out to `<key>.corrupt-<time>` in the table's folder; Store.problems says so."""
+        value = self._table.get(key)
+        if value is None:
+            return
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        aside = self._table.folder / f"{re.sub(r'[^A-Za-z0-9_-]', '_', key)[:60]}.corrupt-{stamp}"
+        write_atomically(aside, json.dumps({"key": key, "value": value}, ensure_ascii=False).encode("utf-8"))
+        self._table.delete(key)
+        message = (f"a record in store table {self._table.folder.relative_to(self._table.store.root)} could not be "
+                   f"used ({reason}); moved out to {aside.name}")
+        log.warning(message)
+        self._table.store.problems.append(message)
+
     def items(self) -> list[tuple[str, dict]]:
         """Every (key, copy of value)."""
         return [(key, copy.deepcopy(value)) for key, value in self._table.items()]
