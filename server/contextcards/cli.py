@@ -61,8 +61,11 @@ def serve(port):
         click.echo(f"  degraded: {reason}")
     for line in app.extensions.get("contextcards_banner", []):
         click.echo(f"  {line}")
-    code = new_pairing_code(config.data_dir)
-    click.echo(f"  pairing code: {code} (valid {CODE_LIFETIME // 60} minutes; enter it in the extension's popup)")
+    try:
+        code = new_pairing_code(config.data_dir)
+        click.echo(f"  pairing code: {code} (valid {CODE_LIFETIME // 60} minutes; enter it in the extension's popup)")
+    except OSError as exc:
+        click.echo(f"  pairing code: none ({exc.strerror}); free the disk, then run `contextcards pair`")
     click.echo(f"  demo page: {base}/demo")
     click.echo("  extension: load the extension/ folder unpacked in chrome://extensions (Developer mode)")
     sys.stdout.flush()

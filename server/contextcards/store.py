@@ -40,6 +40,7 @@ through the running server's API instead of writing behind its back.
 """
 
 import copy
+import errno
 import fcntl
 import json
 import logging
@@ -47,6 +48,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -73,6 +75,15 @@ class StoreBusy(Exception):
     """Another process (a running server) has this data directory's store open."""
 
 
+class StoreUnavailable(StoreBusy):
+    """The store's folder does not exist and the disk refuses to create it (full or read-only): no history."""
+
+
+# What a full or read-only disk answers a write with.
+REFUSED = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+PROBE_EVERY = 10.0
+
+
 # Data directories this process holds the store lock of: {folder: [fd, users]}.
 _held: dict[Path, list[int]] = {}
 _held_lock = threading.Lock()
@@ -84,7 +95,15 @@ def _acquire(root: Path) -> None:
         if root in _held:
             _held[root][1] += 1
             return
-        fd = os.open(root / "lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(root / "lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            if exc.errno not in REFUSED:
+                raise
+            try:  # a read-only or full disk: an existing lock file still locks
+                fd = os.open(root / "lock", os.O_RDONLY)
+            except FileNotFoundError:
+                fd = os.open(root, os.O_RDONLY)  # lock the folder itself
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -101,6 +120,26 @@ def _release(root: Path) -> None:
             if held[1] == 0:
                 os.close(held[0])
                 del _held[root]
+
+
+def tolerate(action) -> None:
+    """Do a start-up chore that writes (make a folder, remove leftovers); a full or read-only disk skips it."""
+    try:
+        action()
+    except OSError as exc:
+        if exc.errno not in REFUSED:
+            raise
+
+
+def make_private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Temporary files of writes a crash interrupted."""
+    for leftover in folder.glob(".*.tmp"):
+        leftover.unlink(missing_ok=True)
 
 
 def fsync_dir(path: Path) -> None:
@@ -221,10 +260,8 @@ class ShardedTable:
         return TinyDB(self.folder / name, storage=WriteThroughCache(AtomicJSONStorage))
 
     def _load(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.folder, 0o700)
-        for leftover in self.folder.glob(".*.tmp"):
-            leftover.unlink(missing_ok=True)
+        tolerate(lambda: make_private_dir(self.folder))
+        tolerate(lambda: remove_leftovers(self.folder))
         for path in sorted(self.folder.glob("*.json")):
             if not SHARD_FILE.match(path.name):
                 continue
@@ -368,10 +405,8 @@ class LazyShardedTable(ShardedTable):
         super().__init__(folder, store, group_of, capacity)
 
     def _load(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.folder, 0o700)
-        for leftover in self.folder.glob(".*.tmp"):
-            leftover.unlink(missing_ok=True)
+        tolerate(lambda: make_private_dir(self.folder))
+        tolerate(lambda: remove_leftovers(self.folder))
         self.unmapped = {path.name for path in self.folder.glob("*.json") if SHARD_FILE.match(path.name)}
 
     def adopt(self, where: dict[str, str], files: set[str]) -> None:
@@ -466,14 +501,19 @@ class LazyShardedTable(ShardedTable):
         table = self.shards[name].table(RECORDS)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         aside = self.folder / f"{name}.corrupt-{stamp}"
-        write_atomically(aside, json.dumps(table.get(doc_id=keys[key]), ensure_ascii=False).encode("utf-8"))
-        table.remove(doc_ids=[keys[key]])
+        where = (self.folder / name).relative_to(self.store.root)
+        try:
+            write_atomically(aside, json.dumps(table.get(doc_id=keys[key]), ensure_ascii=False).encode("utf-8"))
+            table.remove(doc_ids=[keys[key]])
+            message = f"a record in store file {where} could not be used ({reason}); moved out to {aside.name}"
+        except OSError as exc:
+            if exc.errno not in REFUSED:
+                raise
+            message = f"a record in store file {where} could not be used ({reason}); left in place ({exc.strerror})"
         self.texts.pop(name, None)
         del keys[key]
         self.where.pop(key, None)
         self.counts[name] = len(keys)
-        message = (f"a record in store file {(self.folder / name).relative_to(self.store.root)} could not be used "
-                   f"({reason}); moved out to {aside.name}")
         log.warning(message)
         self.store.problems.append(message)
         self.on_set_aside(name, key)
@@ -579,8 +619,15 @@ class LazyShardedTable(ShardedTable):
     def clear(self) -> None:
         """Remove every record and every file."""
         with self.store.lock:
-            for name in set(self.counts) | self.unmapped:
-                (self.folder / name).unlink(missing_ok=True)
+            for name in sorted(set(self.counts) | self.unmapped):
+                try:
+                    (self.folder / name).unlink(missing_ok=True)
+                except OSError:
+                    # Say exactly what is gone: the files removed so far are forgotten, the others stay.
+                    for gone in [n for n in set(self.counts) | self.unmapped if not (self.folder / n).exists()]:
+                        self._forget_file(gone)
+                        self.on_set_aside(gone, None)
+                    raise
             fsync_dir(self.folder)
             self.shards.clear()
             self.loaded.clear()
@@ -662,10 +709,15 @@ class KeyValue:
             return
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         aside = self._table.folder / f"{re.sub(r'[^A-Za-z0-9_-]', '_', key)[:60]}.corrupt-{stamp}"
-        write_atomically(aside, json.dumps({"key": key, "value": value}, ensure_ascii=False).encode("utf-8"))
-        self._table.delete(key)
-        message = (f"a record in store table {self._table.folder.relative_to(self._table.store.root)} could not be "
-                   f"used ({reason}); moved out to {aside.name}")
+        where = self._table.folder.relative_to(self._table.store.root)
+        try:
+            write_atomically(aside, json.dumps({"key": key, "value": value}, ensure_ascii=False).encode("utf-8"))
+            self._table.delete(key)
+            message = f"a record in store table {where} could not be used ({reason}); moved out to {aside.name}"
+        except OSError as exc:
+            if exc.errno not in REFUSED:
+                raise
+            message = f"a record in store table {where} could not be used ({reason}); left in place ({exc.strerror})"
         log.warning(message)
         self._table.store.problems.append(message)
 
@@ -686,12 +738,37 @@ class Store:
         self.problems: list[str] = []
         self._tables: dict[str, ShardedTable] = {}
         self._kvs: dict[str, KeyValue] = {}
-        self.root.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.root, 0o700)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(f"the history folder {self.root} cannot be created ({exc.strerror})") from None
+        self.unwritable: str | None = None
+        self._probed = 0.0
+        if not self.writable():
+            log.warning("history is read-only: %s", self.unwritable)
         _acquire(self.root)
         self._open = True
-        (self.root / "kv").mkdir(exist_ok=True)
-        os.chmod(self.root / "kv", 0o700)
+        tolerate(lambda: make_private_dir(self.root / "kv"))
+
+    def writable(self) -> bool:
+        """Whether a file can be written in the store now (checked at most every PROBE_EVERY seconds)."""
+        if time.monotonic() - self._probed >= PROBE_EVERY:
+            self._probed = time.monotonic()
+            try:
+                os.chmod(self.root, 0o700)
+                fd, probe = tempfile.mkstemp(dir=self.root, prefix=".probe.", suffix=".tmp")
+                try:
+                    os.write(fd, b"probe" * 200)
+                finally:
+                    os.close(fd)
+                    os.unlink(probe)
+                self.unwritable = None
+            except OSError as exc:
+                if exc.errno not in REFUSED:
+                    raise
+                self.unwritable = (f"the store at {self.root} cannot be written ({exc.strerror}): saving pages, "
+                                   f"deleting and settings answer 507 or 503 until it can")
+        return self.unwritable is None
 
     def table(self, name: str, group_of=None, capacity: int = SHARD_CAPACITY) -> ShardedTable:
         """A sharded table in its own folder (loaded on first use; the same object afterwards)."""
@@ -730,10 +807,17 @@ class Store:
         """Rename an unusable file aside with a timestamp and remember why."""
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         aside = path.with_name(f"{path.name}.corrupt-{stamp}")
-        os.replace(path, aside)
-        fsync_dir(path.parent)
-        message = (f"store file {path.relative_to(self.root)} could not be read ({reason}); "
-                   f"moved aside to {aside.name} and started empty")
+        try:
+            os.replace(path, aside)
+            fsync_dir(path.parent)
+            message = (f"store file {path.relative_to(self.root)} could not be read ({reason}); "
+                       f"moved aside to {aside.name} and started empty")
+        except OSError as exc:
+            if exc.errno not in REFUSED:
+                raise
+            aside = path
+            message = (f"store file {path.relative_to(self.root)} could not be read ({reason}); "
+                       f"left in place ({exc.strerror}) and not used")
         log.warning(message)
         self.problems.append(message)
         return aside

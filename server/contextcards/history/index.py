@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..store import fsync_dir, write_atomically
+from ..store import make_private_dir, remove_leftovers, tolerate, write_atomically
 from .record import from_ms, site_matches, to_ms
 
 log = logging.getLogger("contextcards")
@@ -145,10 +145,8 @@ class SearchIndex:
     def __init__(self, folder: Path, lock):
         self.folder = folder
         self.lock = lock
-        self.folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.folder, 0o700)
-        for leftover in self.folder.glob(".*.tmp"):
-            leftover.unlink(missing_ok=True)
+        tolerate(lambda: make_private_dir(folder))
+        tolerate(lambda: remove_leftovers(folder))
         self.snapshot_path = folder / "snapshot.bin"
         self.journal_path = folder / "journal"
         self.unindexed: set[str] = set()
@@ -221,9 +219,12 @@ class SearchIndex:
             except (ValueError, AttributeError):
                 # A save that had not returned (or damage): its page file is checked like any other.
                 log.warning("history index: the journal ends in a damaged entry; checking the files")
-                with open(self.journal_path, "r+b") as handle:
-                    handle.truncate(good)
-                    os.fsync(handle.fileno())
+
+                def cut() -> None:
+                    with open(self.journal_path, "r+b") as handle:
+                        handle.truncate(good)
+                        os.fsync(handle.fileno())
+                tolerate(cut)
                 break
             entries.append(entry)
             good += len(line)
@@ -372,9 +373,14 @@ class SearchIndex:
             self.seq = self.snapshot_seq = seq  # numbers never go back: a journal line is never taken for another
             self.generation += 1
             self.unindexed.clear()
-            with self.snapshot_lock:
-                self._write_snapshot(self._capture())
-            self._write_journal()
+            try:
+                with self.snapshot_lock:
+                    self._write_snapshot(self._capture())
+                self._write_journal()
+            except OSError as exc:
+                # An old index on disk would vouch for files that are gone: better none (read again at start).
+                log.error("history index: could not write an empty index (%s)", exc.strerror or type(exc).__name__)
+                tolerate(lambda: [path.unlink(missing_ok=True) for path in (self.snapshot_path, self.journal_path)])
 
     def _log(self, entry: dict) -> None:
         self.seq += 1
@@ -382,10 +388,11 @@ class SearchIndex:
         self.fingerprints[entry["f"]] = entry["fp"]
         try:
             self._append_journal(entry)
-        except BaseException:
-            # The page file is saved; at the next start its fingerprint is not the journal's: read again.
-            self.fingerprints[entry["f"]] = None
-            raise
+        except OSError as exc:
+            # The page file is saved and indexed in memory; at the next start its fingerprint is not the
+            # journal's, so it is read again.
+            log.error("history index: could not write the journal (%s)", exc.strerror or type(exc).__name__)
+            return
         self.journal.append(entry)
         if len(self.journal) >= SNAPSHOT_EVERY and not self.writing:
             self.snapshot_in_background()

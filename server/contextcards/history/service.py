@@ -267,6 +267,9 @@ class HistoryService:
         report["history"] = {"pages": len(self), "index": self.index.status(),
                              "quarantined": list(self.store.problems)}
         report["degraded"].extend(self.store.problems)
+        if not self.store.writable():
+            report["history"]["read_only"] = True
+            report["degraded"].append(f"history read-only: {self.store.unwritable}")
 
 
 def _after(found: list[tuple[int, str]], cursor: tuple[str, str] | None) -> list[tuple[int, str]]:
