@@ -30,7 +30,7 @@ SAVES = 200
 SEARCHES = 200
 TRAILS = 100
 TARGETS = {"save p95": 25.0, "search p95": 50.0, "trail p95": 50.0, "start-up": 1000.0, "size MB": 200.0,
-           "server MB": 300.0}
+           "server MB": 300.0, "KB a page": 1.5}
 WORDS = ("export controls chips semiconductor model training policy summit tariffs subsidies research lab "
          "cloud quantum fabs lithography supply chain security agency law regulation talent open weights").split()
 SITES = ["news.example", "www.daily.example", "blog.analysis.example", "journal.example", "wire.example"]
@@ -175,6 +175,7 @@ def measure(folder: Path, count: int, rng: random.Random) -> dict:
     for _ in range(TRAILS):
         card = rng.choice(CARDS)
         trails.append(timed(lambda: {**service.search(Query(entity=card)), "weeks": service.weeks(card)}))
+    saved = len(service)
     service.close()
     files = [f for f in (folder / "store").rglob("*") if f.is_file()]
     store.close()
@@ -182,7 +183,8 @@ def measure(folder: Path, count: int, rng: random.Random) -> dict:
     return {"pages": count, "save p50": statistics.median(saves), "save p95": percentile(saves, 0.95),
             "search p95": max(by_kind.values()), **{f"{kind} p95": v for kind, v in by_kind.items()},
             "trail p95": percentile(trails, 0.95), **started, "files": len(files),
-            "size MB": sum(f.stat().st_size for f in files) / 1e6}
+            "size MB": sum(f.stat().st_size for f in files) / 1e6,
+            "KB a page": sum(f.stat().st_size for f in files if f.parent.name == "pages") / 1e3 / saved}
 
 
 def main() -> int:

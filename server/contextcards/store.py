@@ -3,22 +3,21 @@
 Layout, under `<data_dir>/store/`:
 
     pages/2025-06-001.json     history pages, grouped by the month of their first visit,
-    pages/2025-06-002.json     at most SHARD_CAPACITY records per file
-    kv/<name>/all-001.json     one folder per `Store.kv(name)` table, same bound per file
+    pages/2025-06-002.json     at most 100 compact records per file (history/record.py)
+    pages-index/               the history's search index (history/index.py)
+    kv/<name>/all-001.json     one folder per `Store.kv(name)` table, SHARD_CAPACITY records per file
 
 Why this layout: TinyDB's storage interface reads and writes a whole file at a time, so
-a save costs as much as the file it lands in. Capping every file at SHARD_CAPACITY
-records bounds that cost whatever the history's size: a save rewrites one file of
-at most 250 records (about 0.65 MB of JSON for pages) and never the other 9,750 pages.
-Every file is read once at start-up and then served from memory (WriteThroughCache),
-so reads never touch the disk; search runs on an in-memory index the history service
-builds from `items()`. Measured on the development machine (benchmarks/bench_history.py,
-2 cores, virtual disk; two runs) with 10,000 saved pages over a year (49 files, 26 MB):
-save p50 2.0-2.3 ms / p95 3.3-4.7 ms (target 25), search p95 8-15 ms (target 50),
-start-up 0.27-0.32 s (target 2; opening every file and building the index). At 1,000
-pages: save p95 about 5 ms, search p95 1.4 ms, start-up 0.06 s.
-Write-behind was not needed, so there is no loss window: a save is on disk before it
-returns.
+a save costs as much as the file it lands in. Capping every file bounds that cost
+whatever the history's size: a save rewrites one file of at most 100 pages (about
+150 KB) and never the other 99,900. Small tables (ShardedTable: settings, the Wikipedia
+cache) are read whole at start-up and served from memory (WriteThroughCache). The
+history's pages (LazyShardedTable) are not read at start-up at all: the history's index
+says which file holds each page, a file is read when one of its pages is needed, and a
+single page is decoded from the file's text without parsing the rest. That keeps start-up
+and memory flat as the history grows: at 100,000 pages (1,000 files) start-up reads no page
+file. Numbers: README "Benchmarks" (benchmarks/bench_history.py). There is no write-behind
+and so no loss window: a save is on disk before it returns.
 
 What survives a crash (AtomicJSONStorage): every write goes to a temporary file in the
 same folder (created 0600), is flushed and fsync'ed, renamed over the old file with
@@ -28,9 +27,16 @@ is there, a save that had not returned may be missing. An operation that spans f
 (`clear()`) removes file by file; a crash halfway leaves some records, which another
 `clear()` removes. Leftover temporary files of interrupted writes are deleted at start-up.
 
-A file that cannot be used at start-up (empty, truncated, trailing junk, not the shape
-TinyDB writes) is renamed aside to `<name>.corrupt-<UTC timestamp>`, its table starts
-empty, and `Store.problems` says so (the history module puts that in /health and the log).
+A file that cannot be used when it is read (empty, truncated, trailing junk, not the shape
+TinyDB writes) is renamed aside to `<name>.corrupt-<UTC timestamp>`, its records are
+gone from the table, and `Store.problems` says so (the history module puts that in /health
+and the log). A record of valid JSON that its owner's `validate` refuses (a missing or
+wrong-typed field) is moved out of its file alone, to the same kind of name.
+
+A full or read-only disk: the store still opens (reads work), `Store.writable()` says why
+writes fail (the history puts it in /health; one line in the log), start-up chores that
+write are skipped, and a write raises OSError, which the API answers with 507 (full) or
+503 (read-only) as JSON. A write that fails leaves its file and memory as they were.
 
 Threads: TinyDB is not thread-safe and waitress serves on threads. `Store.lock` (one
 re-entrant lock) is held around every access to every table; callers that read and then
