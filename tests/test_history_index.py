@@ -184,3 +184,45 @@ def test_sigkill_during_saves_loses_no_acknowledged_page_and_the_index_finds_eac
         next_n = max(acknowledged | {next_n}) + 1
         store.close()
     assert len(acknowledged) > 24
+
+
+def test_a_history_written_before_the_index_is_read_and_indexed(tmp_path):
+    """Files of the earlier layout (plain page objects, 250 to a file, no index) are indexed at the first start."""
+    old_page = {"id": page_id_for("https://a.example/old"), "url": "https://a.example/old", "site": "a.example",
+                "title": "Old page", "first_visit": "2025-06-01T10:00:00.000Z",
+                "last_visit": "2025-06-03T10:00:00.000Z", "visits": 2,
+                "mentions": [{"card": "deepseek", "card_title": "DeepSeek",
+                              "card_url": "https://en.wikipedia.org/wiki/DeepSeek", "text": "DeepSeek",
+                              "sentence": "DeepSeek trained a model.", "at": 0, "block": "b0", "start": 0, "end": 8,
+                              "page_start": 0, "page_end": 8}]}
+    folder = tmp_path / "store" / "pages"
+    folder.mkdir(parents=True)
+    (folder / "2025-06-001.json").write_text(json.dumps(
+        {"records": {"1": {"key": old_page["id"], "value": old_page}}}))
+    store = Store(tmp_path)
+    service = HistoryService(store, background=False)
+    assert service.get(old_page["id"]) == old_page
+    assert [page["id"] for page in service.search(Query(q="trained"))["pages"]] == [old_page["id"]]
+    assert service.seen_before("deepseek", None)["count"] == 1
+    assert service.weeks("deepseek") == [{"week": "2025-W23", "pages": 1}]
+    save_pages(service, 2)
+    store.close()
+    again = HistoryService(Store(tmp_path), background=False)
+    assert len(again) == 3 and again.get(old_page["id"]) == old_page
+    again.store.close()
+
+
+def test_a_corrupt_page_file_is_set_aside_when_read_and_the_rest_is_served(tmp_path):
+    store = Store(tmp_path)
+    service = HistoryService(store)
+    save_pages(service, 3)
+    service.close()
+    store.close()
+    broken = tmp_path / "store" / "pages" / "2025-01-001.json"
+    broken.write_bytes(b'{"records": {"1": {"key": "p1", "val')
+    store = Store(tmp_path)
+    service = HistoryService(store, background=False)
+    assert len(service) == 3 and service.index.status() == "ready"
+    assert len(store.problems) == 1 and "2025-01-001.json" in store.problems[0]
+    assert service.search(Query(q="n1q"))["total"] == 1
+    store.close()
