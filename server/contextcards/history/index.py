@@ -34,6 +34,7 @@ import os
 import re
 import threading
 import zlib
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -85,7 +86,7 @@ class Postings:
         self.ids = {key: n for n, key in enumerate(self.keys)}
         self.offsets = offsets if offsets is not None else np.zeros(1, np.int64)
         self.docs = docs if docs is not None else np.zeros(0, np.int32)
-        self.added: dict[str, list[int]] = {}
+        self.added: dict[str, array] = {}  # 4 bytes a doc: a full rebuild of 100,000 pages adds millions
         self.added_keys: list[str] = []  # the keys of `added`, sorted
 
     def get(self, key: str) -> np.ndarray:
@@ -95,7 +96,7 @@ class Postings:
         if n is not None:
             parts.append(self.docs[self.offsets[n]:self.offsets[n + 1]])
         if key in self.added:
-            parts.append(np.asarray(self.added[key], np.int32))
+            parts.append(np.array(self.added[key], np.int32))
         return np.concatenate(parts) if len(parts) > 1 else parts[0] if parts else self.docs[:0]
 
     def with_prefix(self, prefix: str) -> list[np.ndarray]:
@@ -104,30 +105,30 @@ class Postings:
         low, high = bisect.bisect_left(self.keys, prefix), bisect.bisect_left(self.keys, end)
         found = [self.docs[self.offsets[low]:self.offsets[high]]] if high > low else []
         low, high = bisect.bisect_left(self.added_keys, prefix), bisect.bisect_left(self.added_keys, end)
-        return found + [np.asarray(self.added[key], np.int32) for key in self.added_keys[low:high]]
+        return found + [np.array(self.added[key], np.int32) for key in self.added_keys[low:high]]
 
     def add(self, key: str, doc: int) -> None:
         if key not in self.added:
-            self.added[key] = []
+            self.added[key] = array("i")
             bisect.insort(self.added_keys, key)
         self.added[key].append(doc)
 
     def capture(self) -> tuple:
-        """What a snapshot needs, taken under the lock: later additions do not change it."""
-        return self.keys, self.offsets, self.docs, {key: list(docs) for key, docs in self.added.items()}
+        """What a snapshot needs, taken under the lock: later additions (appended) do not change it."""
+        return self.keys, self.offsets, self.docs, self.added, {key: len(docs) for key, docs in self.added.items()}
 
     @staticmethod
     def merged(captured: tuple, alive: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
         """Sorted keys, offsets and docs of live docs only, from a capture (numpy, outside the lock)."""
-        keys, offsets, docs, added = captured
-        every = sorted(set(keys) | set(added))
+        keys, offsets, docs, added, lengths = captured
+        every = sorted(set(keys) | set(lengths))
         number = {key: n for n, key in enumerate(every)}
         base_ids = np.asarray([number[key] for key in keys], np.int64)
         key_ids = [np.repeat(base_ids, np.diff(offsets)) if len(keys) else np.zeros(0, np.int64)]
         all_docs = [np.asarray(docs, np.int32)]
-        for key, more in added.items():
-            key_ids.append(np.full(len(more), number[key], np.int64))
-            all_docs.append(np.asarray(more, np.int32))
+        for key, length in lengths.items():
+            key_ids.append(np.full(length, number[key], np.int64))
+            all_docs.append(np.array(added[key][:length], np.int32))
         key_ids, all_docs = np.concatenate(key_ids), np.concatenate(all_docs)
         live = alive[all_docs]
         key_ids, all_docs = key_ids[live], all_docs[live]
