@@ -49,8 +49,9 @@ def fake_annotation(rng: random.Random, url: str):
     blocks = [(f"b{i}", s) for i, s in enumerate(sentences)]
     links = [Link(i, s.index(card), s.index(card) + len(card), card, card, 0.9)
              for i, (card, s) in enumerate(zip(cards, sentences))]
-    found = {card: Card(id=card, title=card.replace("-", " ").title(), kind="concept", summary="", wikipedia=card)
-             for card in cards}
+    # As for most pack cards (676 of 800 with a Wikipedia article), the article has the card's title.
+    found = {card: Card(id=card, title=card.replace("-", " ").title(), kind="concept", summary="",
+                        wikipedia=card.replace("-", " ").title()) for card in cards}
     return Annotation(AnnotateRequest(url=url, title=" ".join(rng.choices(WORDS, k=7)), blocks=blocks), links, found)
 
 

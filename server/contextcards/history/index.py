@@ -18,8 +18,9 @@ On disk, in `store/pages-index/`:
 What survives a crash: every page file's fingerprint (size, mtime, inode) is in the index;
 at start-up each file is stat'ed and one that is not what the index says (a crash between
 the page file and the journal, a file set aside, a lost journal) is "unindexed": a
-background thread reads it and indexes it again, while searches scan the unindexed files
-(slower) and /health says "indexing". A missing or corrupt snapshot unindexes every file.
+background thread reads it and indexes it again (a search meanwhile helps, so it answers
+slower but complete) and /health says "indexing". A missing or corrupt snapshot unindexes
+every file.
 
 Words: the title, URL, card ids and titles, mentions and sentences, case-folded, cut at
 anything that is not a letter or digit; Chinese, Japanese and Korean characters are each a
@@ -67,15 +68,6 @@ def entry_of(page: dict) -> list:
     """What the index keeps of a page: [last visit in ms, site, cards, words]."""
     return [to_ms(page["last_visit"]), page["site"], sorted({m["card"] for m in page["mentions"]}),
             sorted(page_words(page))]
-
-
-def matches_entry(entry: list, terms: list[str], entity: str | None, site: str | None,
-                  since: int | None, until: int | None) -> bool:
-    """The index's rule, for one page (used where a file is not indexed yet)."""
-    last, page_site, cards, page_words_ = entry
-    return ((entity is None or entity in cards) and (not site or site_matches(page_site, site))
-            and (since is None or last >= since) and (until is None or last <= until)
-            and all(any(w.startswith(term) for w in page_words_) for term in terms))
 
 
 class Postings:

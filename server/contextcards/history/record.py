@@ -9,6 +9,8 @@ import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from ..knowledge import wikipedia_url
+
 MAX_SENTENCE = 240
 QUOTE_CONTEXT = 32
 # Click and campaign identifiers: they say how the reader arrived, not what they read.
@@ -163,8 +165,9 @@ def quote_context(mention: dict) -> tuple[str, str]:
 #  "n": visits, "m": [[card, card title, card url, sentence, at, mention, block, start, page start], ...]}
 # The id is the record's key and the site comes from the URL. A mention is stored as its
 # length when it is sentence[at:at + length] (else as its text), its ends are start plus
-# its UTF-16 length (else two more numbers follow), and a Wikipedia card URL as "w:" plus
-# the title part ("=" plus the URL otherwise). About 1.4 KB for six cards with their sentences,
+# its UTF-16 length (else two more numbers follow), and a card URL as 0 when it is the
+# Wikipedia address of the card's title (most cards), else "w:" plus the title part of a
+# Wikipedia address, else "=" plus the URL. About 1.4 KB for six cards with their sentences,
 # against 2.6 KB as plain objects. Records written before this form (with "mentions") still read.
 
 WIKIPEDIA = "https://en.wikipedia.org/wiki/"
@@ -190,15 +193,19 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
-def _pack_url(url: str | None):
+def _pack_url(url: str | None, title: str):
     if url is None:
         return None
+    if url == wikipedia_url(title):
+        return 0
     return "w:" + url[len(WIKIPEDIA):] if url.startswith(WIKIPEDIA) else "=" + url
 
 
-def _unpack_url(packed: str | None) -> str | None:
+def _unpack_url(packed, title: str) -> str | None:
     if packed is None:
         return None
+    if packed == 0:
+        return wikipedia_url(title)
     return WIKIPEDIA + packed[2:] if packed.startswith("w:") else packed[1:]
 
 
@@ -208,7 +215,7 @@ def pack_page(page: dict) -> dict:
     for m in page["mentions"]:
         text, sentence, at = m["text"], m["sentence"], m["at"]
         length = utf16_length(text)
-        item = [m["card"], m["card_title"], _pack_url(m["card_url"]), sentence, at,
+        item = [m["card"], m["card_title"], _pack_url(m["card_url"], m["card_title"]), sentence, at,
                 len(text) if sentence[at:at + len(text)] == text else text, m["block"], m["start"], m["page_start"]]
         if m["end"] != m["start"] + length or m["page_end"] != m["page_start"] + length:
             item += [m["end"], m["page_end"]]
@@ -227,7 +234,7 @@ def unpack_page(page_id: str, stored: dict) -> dict:
         text = sentence[at:at + mention] if isinstance(mention, int) else mention
         length = utf16_length(text)
         end, page_end = ends if ends else (start + length, page_start + length)
-        mentions.append({"card": card, "card_title": title, "card_url": _unpack_url(url), "text": text,
+        mentions.append({"card": card, "card_title": title, "card_url": _unpack_url(url, title), "text": text,
                          "sentence": sentence, "at": at, "block": block, "start": start, "end": end,
                          "page_start": page_start, "page_end": page_end})
     url = stored["u"]
@@ -239,7 +246,7 @@ def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-MENTION_TYPES = (str, str, (str, type(None)), str, int, (int, str), str, int, int, int, int)
+MENTION_TYPES = (str, str, (str, int, type(None)), str, int, (int, str), str, int, int, int, int)
 OLD_PAGE = {"url": str, "site": str, "title": str, "first_visit": str, "last_visit": str, "visits": int,
             "mentions": list}
 OLD_MENTION = {"card": str, "card_title": str, "card_url": (str, type(None)), "text": str, "sentence": str, "at": int,
@@ -263,7 +270,8 @@ def check_page(stored) -> None:
             if not isinstance(item, list) or len(item) not in (9, 11) or not all(
                     isinstance(value, kind) and not isinstance(value, bool) for value, kind in zip(item, MENTION_TYPES)):
                 raise BadPage("a mention with a missing or wrong-typed field")
-            if isinstance(item[2], str) and item[2][:2] != "w:" and item[2][:1] != "=":
+            url = item[2]
+            if not (url is None or url == 0 or isinstance(url, str) and (url[:2] == "w:" or url[:1] == "=")):
                 raise BadPage("a card URL not in the stored form")
     except (ValueError, OverflowError, TypeError, AttributeError) as exc:
         raise BadPage(str(exc) if isinstance(exc, BadPage) else f"a page record that does not read ({exc.__class__.__name__})") from None

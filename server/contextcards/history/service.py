@@ -5,8 +5,9 @@ The Annotator calls `record` after linking and Wikipedia, and reads the reader's
 read when used, see store.LazyShardedTable) in their compact form (record.py); search,
 seen_before and the entity trail run on a persisted index (index.py) that each save
 updates before it returns. When the index has files to read again (missing, stale or
-corrupt), a background thread does that; until it is done searches also scan those files
-and seen_before counts only indexed pages.
+corrupt), a background thread does that, one file at a time; a search meanwhile helps it
+finish before answering (slower, never incomplete), and seen_before counts only the pages
+indexed so far.
 
 A page's visit count goes up when it is annotated again more than VISIT_GAP after its
 last visit: content scripts re-annotate pages that add content later, which is not a
@@ -22,7 +23,7 @@ import numpy as np
 
 from ..errors import ServiceUnavailable
 from ..store import BadRecord, Store
-from .index import SearchIndex, entry_of, iso_weeks, matches_entry, words
+from .index import SearchIndex, iso_weeks, words
 from .reader_settings import ReaderSettings
 from .record import (BadPage, canonical_url, check_page, from_ms, mentions_of, pack_page, page_id_for, site_of,
                      timestamp, to_ms, unpack_page)
@@ -110,23 +111,27 @@ class HistoryService:
             self.index.drop_page(key)
 
     def reindex(self) -> None:
-        """Read every unindexed file and index its pages, one file per turn of the lock; then a snapshot."""
-        while True:
-            with self.lock:
-                if not self.index.unindexed:
-                    break
-                name = min(self.index.unindexed)
-                try:
-                    pages = [unpack_page(key, stored) for key, stored in self.pages.file_items(name)]
-                    self.index.index_file(name, pages, self.pages.fingerprint(name))
-                except OSError as exc:
-                    log.error("history: could not index a file of saved pages (%s)",
-                              exc.strerror or type(exc).__name__)
-                    self.index.unindexed.discard(name)
+        """Index every unindexed file, one per turn of the lock (annotates go on meanwhile); then a snapshot."""
+        while self._index_next():
+            pass
         try:
             self.index.snapshot_in_background()
         finally:
             self.indexed.set()
+
+    def _index_next(self) -> bool:
+        """Read one unindexed file and index its pages; False when none is left."""
+        with self.lock:
+            if not self.index.unindexed:
+                return False
+            name = min(self.index.unindexed)
+            try:
+                pages = [unpack_page(key, stored) for key, stored in self.pages.file_items(name)]
+                self.index.index_file(name, pages, self.pages.fingerprint(name))
+            except OSError as exc:
+                log.error("history: could not index a file of saved pages (%s)", exc.strerror or type(exc).__name__)
+                self.index.unindexed.discard(name)
+            return True
 
     # -- saving ------------------------------------------------------------------------------
 
@@ -203,17 +208,12 @@ class HistoryService:
         terms = words(query.q) if query.q else []
         since = to_ms(query.since) if query.since else None
         until = to_ms(query.until) if query.until else None
+        while self._index_next():
+            pass  # while the index is rebuilt, a search helps finish it: slower, never incomplete
         with self.lock:
-            index = self.index
-            docs = index.matching(terms, query.entity, query.site, since, until)
-            scanned = []
-            for name in sorted(index.unindexed):  # slower, until the background indexing is done
-                for key, stored in self.pages.file_items(name):
-                    entry = entry_of(unpack_page(key, stored))
-                    if matches_entry(entry, terms, query.entity, query.site, since, until):
-                        scanned.append((entry[0], key))
-            total = len(docs) + len(scanned)
-            found = index.newest(docs, query.limit + 1, query.cursor) + _after(scanned, query.cursor)
+            docs = self.index.matching(terms, query.entity, query.site, since, until)
+            total = len(docs)
+            found = self.index.newest(docs, query.limit + 1, query.cursor)
             chosen = []
             for _, page_id in sorted(found, reverse=True):
                 page = self._stored(page_id)
@@ -270,17 +270,6 @@ class HistoryService:
         if not self.store.writable():
             report["history"]["read_only"] = True
             report["degraded"].append(f"history read-only: {self.store.unwritable}")
-
-
-def _after(found: list[tuple[int, str]], cursor: tuple[str, str] | None) -> list[tuple[int, str]]:
-    """The matches that come after the cursor in newest-first order."""
-    if cursor is None:
-        return found
-    try:
-        position = (to_ms(cursor[0]), cursor[1])
-    except ValueError:  # an edited cursor: compare as text, as the order of stored timestamps is
-        return [(ms, page_id) for ms, page_id in found if (from_ms(ms), page_id) < cursor]
-    return [match for match in found if match < position]
 
 
 def get_history(app) -> HistoryService:
