@@ -48,7 +48,8 @@ def old_form_without_last_visit(value):
 
 DAMAGE = {
     "last visit missing (old form)": old_form_without_last_visit,
-    "last visit missing": drop("l"),
+    "first visit missing": drop("f"),
+    "last visit a string": set_to("l", "2025-06-02"),
     "visits a string": set_to("n", "3"),
     "mentions not a list": set_to("m", "DeepSeek"),
     "a mention missing a field": lambda value: value["m"][0].pop(),
@@ -152,3 +153,16 @@ def test_pack_page_round_trip_is_exact_for_long_and_astral_mentions():
                 {"card": "e", "card_title": "E", "card_url": "w:not-a-wiki-url", "text": "E",
                  "sentence": "E.", "at": 0, "block": "b2", "start": 0, "end": 7, "page_start": 30, "page_end": 37}]}
     assert unpack_page("p1", json.loads(json.dumps(pack_page(page)))) == page
+
+
+@pytest.mark.parametrize("url, visits, last", [("http://b.example/x?a=1", 1, "2025-06-01T10:00:00.000Z"),
+                                               ("https://c.example/", 3, "2025-07-01T00:00:00.001Z"),
+                                               ("https://[::1]:8080/p", 1, "2025-06-01T10:00:00.001Z")])
+def test_pack_page_round_trip_is_exact_for_the_fields_it_leaves_out(url, visits, last):
+    from contextcards.history.record import unpack_page
+
+    page = {"id": "p2", "url": url, "site": url.split("/")[2].split(":")[0] if "[" not in url else "[::1]",
+            "title": "", "first_visit": "2025-06-01T10:00:00.000Z", "last_visit": last, "visits": visits,
+            "mentions": []}
+    unpacked = unpack_page("p2", json.loads(json.dumps(pack_page(page))))
+    assert {k: v for k, v in unpacked.items() if k != "site"} == {k: v for k, v in page.items() if k != "site"}
