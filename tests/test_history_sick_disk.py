@@ -34,7 +34,7 @@ store = Store(data)
 history = HistoryService(store)
 ids = [history.record_visit(AnnotateRequest(url=f"https://a.example/{n}", title=f"page {n}", blocks=[("b0", "t")]), [])
        for n in range(3)]
-history.close()
+getattr(history, "close", lambda: None)()  # a snapshot of the index (the code before it had none)
 store.close()
 token = subprocess.run([sys.executable, "-m", "contextcards", "token"], env=env, capture_output=True, text=True,
                        check=True).stdout.strip()
