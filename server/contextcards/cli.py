@@ -58,7 +58,10 @@ def serve(port):
         click.echo(f"  degraded: {reason}")
     if start_background_refresh(app):
         click.echo("  pack summaries: refreshed from Wikipedia in the background while idle (progress in the log)")
-    click.echo(f"  {start_line(config.data_dir)}")
+    try:
+        click.echo(f"  {start_line(config.data_dir)}")
+    except OSError as exc:
+        click.echo(f"  pairing code: none ({exc.strerror}); free the disk, then run `contextcards pair`")
     click.echo(f"  demo page: {base}/demo")
     click.echo("  extension: load the extension/ folder unpacked in chrome://extensions (Developer mode)")
     sys.stdout.flush()

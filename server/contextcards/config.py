@@ -1,5 +1,6 @@
 """The one configuration object, built from the environment with defaults; nothing else reads os.environ."""
 
+import errno
 import os
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -104,4 +105,9 @@ def cli_config(**overrides) -> Config:
 def ensure_private_dir(path: Path) -> None:
     """Create a directory (and its parents) readable by the user alone."""
     path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
+    try:
+        os.chmod(path, 0o700)
+    except OSError as exc:
+        # A read-only disk: nothing can be written there, so the server starts with its history read-only.
+        if exc.errno != errno.EROFS:
+            raise

@@ -1,5 +1,6 @@
 """One error hierarchy and one JSON error shape: {"error": {"code", "message"}}."""
 
+import errno
 import logging
 
 from flask import jsonify
@@ -101,6 +102,16 @@ def init_app(app):
         if exc.code == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
+
+    @app.errorhandler(OSError)
+    def handle_storage(exc):
+        # A full or read-only disk: nothing was written, and the answer says why.
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return error_response(507, "insufficient_storage", "The disk is full: nothing was saved or deleted.")
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return error_response(503, "storage_read_only",
+                                  "The data folder cannot be written: nothing was saved or deleted.")
+        return handle_unexpected(exc)
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc):

@@ -106,7 +106,8 @@ HEALTH = {
         "degraded": {"type": "array", "items": {"type": "string"}},
         "wikipedia": {"enum": ["on", "off", "paused"], "description": "Wikipedia lookups"},
         "wikipedia_resumes_in": {"type": "number", "description": "Seconds until a paused lookup resumes"},
-        "history": {"type": "object", "description": "Saved pages and any corrupt files set aside"},
+        "history": {"type": "object", "description": "Saved pages, the search index (\"ready\" or \"indexing\" while "
+                    "it is rebuilt), read_only when the disk refuses writes, and any corrupt files or records set aside"},
     },
 }
 

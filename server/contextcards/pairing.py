@@ -1,5 +1,6 @@
 """Pairing: the per-install token, short-lived pairing codes, and the bearer check on private routes."""
 
+import errno
 import hashlib
 import hmac
 import json
@@ -22,11 +23,15 @@ def write_private(path: Path, data: str) -> None:
     """Write a file readable by the user alone, replacing any old one atomically."""
     temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)  # a full disk leaves no half-written file behind
+        raise
 
 
 def load_or_create_token(data_dir: Path) -> str:
@@ -35,7 +40,11 @@ def load_or_create_token(data_dir: Path) -> str:
     try:
         token = path.read_text(encoding="utf-8").strip()
         if len(token) == 64:
-            os.chmod(path, 0o600)
+            try:
+                os.chmod(path, 0o600)
+            except OSError as exc:
+                if exc.errno != errno.EROFS:  # a read-only disk: the token still works
+                    raise
             return token
     except FileNotFoundError:
         pass

@@ -212,7 +212,7 @@ def test_a_second_process_on_the_same_data_dir_runs_without_history(tmp_path):
 def test_health_reports_the_page_count(client):
     read(client, "https://a.example/1", "DeepSeek.")
     health = client.get("/health").get_json()
-    assert health["history"] == {"pages": 1, "quarantined": []} and health["status"] == "ok"
+    assert health["history"] == {"pages": 1, "index": "ready", "quarantined": []} and health["status"] == "ok"
 
 
 @pytest.mark.slow

@@ -1,5 +1,6 @@
 """The history of pages read: a store-backed service, its routes, records, exports, reader settings and CLI."""
 
+import atexit
 import logging
 
 from ..store import StoreBusy, get_store
@@ -27,6 +28,7 @@ def init_app(app) -> HistoryService | None:
         services.health_sources.append(lambda report: report["degraded"].append(reason))
         return None
     history = HistoryService(store, services.pack)
+    atexit.register(history.close)
     app.extensions["contextcards_history"] = history
     app.extensions["contextcards_uncarded"] = uncarded.UncardedNames(
         store, history.clock, lambda page_id: history.get(page_id) is not None)

@@ -16,6 +16,24 @@ from ..store import Store
 SITE_RULES = ("always", "never")
 
 
+def _optional_text(value) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def valid_settings(stored) -> bool:
+    """Whether a stored settings record has every field, of the type this module writes."""
+    try:
+        return (all(isinstance(m["card"], str) and _optional_text(m.get("term")) and _optional_text(m.get("site"))
+                    for m in stored["muted"])
+                and all(isinstance(c["card"], str) and _optional_text(c["term"]) and _optional_text(c.get("site"))
+                        and _optional_text(c["to"]) for c in stored["corrections"])
+                and isinstance(stored["muted"], list) and isinstance(stored["corrections"], list)
+                and isinstance(stored["site_rules"], dict)
+                and all(isinstance(site, str) and rule in SITE_RULES for site, rule in stored["site_rules"].items()))
+    except (KeyError, TypeError, AttributeError):
+        return False
+
+
 @dataclass
 class Feedback:
     """What the reader said about a card: mute or unmute it, or correct the link for a term."""
@@ -35,7 +53,12 @@ class ReaderSettings:
         self.lock = store.lock
         self.table = store.kv("settings")
         with self.lock:
-            self._settings = self.table.get("user") or {"muted": [], "corrections": [], "site_rules": {}}
+            stored = self.table.get("user")
+            if stored is not None and not valid_settings(stored):
+                # Hand-edited or written by a broken build: the reader starts from no settings, told in /health.
+                self.table.set_aside("user", "settings with a missing or wrong-typed field")
+                stored = None
+            self._settings = stored or {"muted": [], "corrections": [], "site_rules": {}}
 
     def site_rule(self, site: str | None) -> str | None:
         """The rule for a site: the most specific of the rules that cover it."""

@@ -1,9 +1,13 @@
 """The history service: saves annotated pages, searches them, and marks the cards seen on earlier pages.
 
 The Annotator calls `record` after linking and Wikipedia, and reads the reader's settings
-(reader_settings.py) as its link options. Search runs on an
-in-memory index rebuilt from the store at start-up; the store keeps every page on disk
-before a save returns (see store.py for the layout and what survives a crash).
+(reader_settings.py) as its link options. Pages live in the store's "pages" table (files
+read when used, see store.LazyShardedTable) in their compact form (record.py); search,
+seen_before and the entity trail run on a persisted index (index.py) that each save
+updates before it returns. When the index has files to read again (missing, stale or
+corrupt), a background thread does that, one file at a time; a search meanwhile helps it
+finish before answering (slower, never incomplete), and seen_before counts only the pages
+indexed so far.
 
 A page's visit count goes up when it is annotated again more than VISIT_GAP after its
 last visit: content scripts re-annotate pages that add content later, which is not a
@@ -11,28 +15,25 @@ new visit. Pages on a site whose rule is "never" are not saved, whatever the req
 """
 
 import logging
-from collections import OrderedDict
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
+
 from ..errors import ServiceUnavailable
-from .record import canonical_url, mentions_of, page_id_for, site_matches, site_of, timestamp
+from ..store import BadRecord, Store
+from .index import SearchIndex, iso_weeks, words
 from .reader_settings import ReaderSettings
-from ..store import Store
+from .record import (BadPage, canonical_url, check_page, from_ms, mentions_of, pack_page, page_id_for, site_of,
+                     timestamp, to_ms, unpack_page)
 
 log = logging.getLogger("contextcards")
 
 VISIT_GAP = timedelta(minutes=30)
 MAX_TITLE = 500
-
-
-@dataclass(slots=True)
-class Indexed:
-    """What search needs of one page, kept in memory."""
-
-    text: str
-    site: str
-    last_visit: str
+# A save rewrites one file: 100 compact pages are about 150 KB.
+PAGES_PER_FILE = 100
 
 
 @dataclass
@@ -59,54 +60,84 @@ def decode_cursor(text: str) -> tuple[str, str]:
     return last_visit, page_id
 
 
-def _search_text(page: dict) -> str:
-    parts = [page["title"], page["url"]]
-    for mention in page["mentions"]:
-        parts += [mention["card"], mention["card_title"], mention["text"], mention["sentence"]]
-    return "\n".join(parts).casefold()
-
-
 def _visited(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp)
+
+
+def _valid_page(stored: dict) -> None:
+    try:
+        check_page(stored)
+    except BadPage as exc:
+        raise BadRecord(str(exc)) from None
+
+
+def _group(key: str, stored: dict) -> str:
+    """Pages are grouped by the month of their first visit."""
+    return from_ms(stored["f"])[:7] if "f" in stored else stored["first_visit"][:7]
 
 
 class HistoryService:
     """Pages read, by URL; an index for search and per card; the reader's muted cards, corrections and site rules."""
 
-    def __init__(self, store: Store, pack=None, clock=None):
+    def __init__(self, store: Store, pack=None, clock=None, background: bool = True):
         self.store = store
         self.reader = ReaderSettings(store, pack)
         self.lock = store.lock
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.pages = store.table("pages", group_of=lambda key, page: page["first_visit"][:7])
-        self.index: dict[str, Indexed] = {}
-        # card id -> {page id: last visit}, oldest visit first, so the newest is at the end.
-        self.by_card: dict[str, OrderedDict[str, str]] = {}
         with self.lock:
-            pages = sorted((page for _, page in self.pages.items()), key=lambda p: (p["last_visit"], p["id"]))
-            for page in pages:
-                self._index(page)
+            self.pages = store.lazy_table("pages", group_of=_group, capacity=PAGES_PER_FILE, validate=_valid_page,
+                                          on_set_aside=self._file_set_aside)
+            self.index = SearchIndex(store.root / "pages-index", self.lock)
+            on_disk = {name: self.pages.fingerprint(name) for name in self.pages.file_names()}
+            stale = self.index.check_files(on_disk)
+            self.pages.adopt(self.index.where(), set(on_disk) - stale)
+        self.indexed = threading.Event()
+        if not stale:
+            self.indexed.set()
+        elif background:
+            log.warning("history: indexing %d file(s) of saved pages in the background", len(stale))
+            threading.Thread(target=self.reindex, name="history-index", daemon=True).start()
+        else:
+            self.reindex()
 
-    # -- the index ---------------------------------------------------------------------------
+    def close(self) -> None:
+        """At exit: a snapshot of the index, so the next start replays no journal."""
+        self.index.close()
 
-    def _index(self, page: dict) -> None:
-        page_id, last_visit = page["id"], page["last_visit"]
-        self.index[page_id] = Indexed(_search_text(page), page["site"], last_visit)
-        for mention in page["mentions"]:
-            visits = self.by_card.setdefault(mention["card"], OrderedDict())
-            out_of_order = bool(visits) and next(reversed(visits.values())) > last_visit
-            visits[page_id] = last_visit
-            if out_of_order:
-                self.by_card[mention["card"]] = OrderedDict(sorted(visits.items(), key=lambda kv: (kv[1], kv[0])))
+    def _file_set_aside(self, name: str, key: str | None) -> None:
+        if key is None:
+            self.index.drop_file(name)
+        else:
+            self.index.drop_page(key)
 
-    def _unindex(self, page: dict) -> None:
-        self.index.pop(page["id"], None)
-        for mention in page["mentions"]:
-            visits = self.by_card.get(mention["card"])
-            if visits is not None and visits.pop(page["id"], None) is not None and not visits:
-                del self.by_card[mention["card"]]
+    def reindex(self) -> None:
+        """Index every unindexed file, one per turn of the lock (annotates go on meanwhile); then a snapshot."""
+        while self._index_next():
+            pass
+        try:
+            self.index.snapshot_in_background()
+        finally:
+            self.indexed.set()
+
+    def _index_next(self) -> bool:
+        """Read one unindexed file and index its pages; False when none is left."""
+        with self.lock:
+            if not self.index.unindexed:
+                return False
+            name = min(self.index.unindexed)
+            try:
+                pages = [unpack_page(key, stored) for key, stored in self.pages.file_items(name)]
+                self.index.index_file(name, pages, self.pages.fingerprint(name))
+            except OSError as exc:
+                log.error("history: could not index a file of saved pages (%s)", exc.strerror or type(exc).__name__)
+                self.index.unindexed.discard(name)
+            return True
 
     # -- saving ------------------------------------------------------------------------------
+
+    def _stored(self, page_id: str) -> dict | None:
+        stored = self.pages.get(page_id)
+        return unpack_page(page_id, stored) if stored is not None else None
 
     def record_visit(self, request, mentions: list[dict]) -> str | None:
         """Save (or update) a page with its mentions; its id, or None when it is not an http(s) page or the site is denied."""
@@ -119,7 +150,7 @@ class HistoryService:
         with self.lock:
             if self.reader.site_rule(site) == "never":
                 return None
-            old = self.pages.get(page_id)
+            old = self._stored(page_id)
             page = {"id": page_id, "url": url, "site": site, "title": request.title[:MAX_TITLE],
                     "first_visit": now, "last_visit": now, "visits": 1, "mentions": mentions}
             if old:
@@ -128,23 +159,26 @@ class HistoryService:
                 page.update(first_visit=old["first_visit"], visits=old["visits"] + int(new_visit),
                             last_visit=max(now, old["last_visit"]),
                             mentions=[m for m in old["mentions"] if m["card"] not in shown] + mentions)
-            self.pages.put(page_id, page)
-            if old:
-                self._unindex(old)
-            self._index(page)
+            file = self.pages.put(page_id, pack_page(page))
+            self.index.put(page, file, self.pages.fingerprint(file))
         return page_id
 
     def seen_before(self, card_id: str, exclude: str | None) -> dict:
         """How many other saved pages showed this card, and the most recent of them."""
         with self.lock:
-            visits = self.by_card.get(card_id, {})
-            count = len(visits) - (exclude in visits)
-            last = next((pid for pid in reversed(visits) if pid != exclude), None)
-            if last is None:
-                return {"count": 0, "last": None}
-            page = self.pages.get(last)
-            return {"count": count, "last": {"id": last, "title": page["title"], "url": page["url"],
-                                             "visited": page["last_visit"]}}
+            index = self.index
+            docs = index.card_docs(card_id)
+            excluded = index.doc_of.get(exclude) if exclude else None
+            if excluded is not None:
+                docs = docs[docs != excluded]
+            while len(docs):
+                newest = docs[np.argmax(index.times[docs])]
+                page = self._stored(index.page_ids[newest])
+                if page is not None:
+                    return {"count": len(docs), "last": {"id": page["id"], "title": page["title"],
+                                                         "url": page["url"], "visited": page["last_visit"]}}
+                docs = docs[docs != newest]  # its file was set aside just now
+            return {"count": 0, "last": None}
 
     def record(self, annotation, first_links, spans, save: bool) -> tuple[str | None, dict[str, dict]]:
         """Save the page when the request may write; the page's id and, per card, seen_before on other pages."""
@@ -167,31 +201,28 @@ class HistoryService:
     def get(self, page_id: str) -> dict | None:
         """One saved page, or None."""
         with self.lock:
-            page = self.pages.get(page_id)
-            return _copy_page(page) if page else None
+            return self._stored(page_id)
 
     def search(self, query: Query) -> dict:
         """Pages matching every given filter, newest visit first: {pages, total, next_cursor}."""
-        terms = query.q.casefold().split() if query.q else []
-        site = query.site
+        terms = words(query.q) if query.q else []
+        since = to_ms(query.since) if query.since else None
+        until = to_ms(query.until) if query.until else None
+        while self._index_next():
+            pass  # while the index is rebuilt, a search helps finish it: slower, never incomplete
         with self.lock:
-            ids = self.by_card.get(query.entity, {}) if query.entity is not None else self.index
-            matches = []
-            for page_id in ids:
-                entry = self.index[page_id]
-                if site and not site_matches(entry.site, site):
-                    continue
-                if (query.since and entry.last_visit < query.since) or (query.until and entry.last_visit > query.until):
-                    continue
-                if terms and not all(term in entry.text for term in terms):
-                    continue
-                matches.append((entry.last_visit, page_id))
-            matches.sort(reverse=True)
-            total = len(matches)
-            if query.cursor:
-                matches = [m for m in matches if m < query.cursor]
-            chosen = [_copy_page(self.pages.get(page_id)) for _, page_id in matches[:query.limit]]
-            more = len(matches) > query.limit
+            docs = self.index.matching(terms, query.entity, query.site, since, until)
+            total = len(docs)
+            found = self.index.newest(docs, query.limit + 1, query.cursor)
+            chosen = []
+            for _, page_id in sorted(found, reverse=True):
+                page = self._stored(page_id)
+                if page is not None:
+                    chosen.append(page)
+                    if len(chosen) > query.limit:
+                        break
+            more = len(chosen) > query.limit
+            chosen = chosen[:query.limit]
         if query.entity is not None:
             for page in chosen:
                 page["mentions"] = [m for m in page["mentions"] if m["card"] == query.entity]
@@ -199,50 +230,46 @@ class HistoryService:
 
     def weeks(self, card_id: str) -> list[dict]:
         """Pages that showed a card, counted by ISO week of their last visit, oldest week first."""
-        counts: dict[str, int] = {}
         with self.lock:
-            for last_visit in self.by_card.get(card_id, {}).values():
-                year, week, _ = _visited(last_visit).isocalendar()
-                key = f"{year}-W{week:02d}"
-                counts[key] = counts.get(key, 0) + 1
-        return [{"week": week, "pages": n} for week, n in sorted(counts.items())]
+            times = self.index.times[self.index.card_docs(card_id)]
+        return [{"week": week, "pages": n} for week, n in iso_weeks(times)]
 
     def all_pages(self) -> list[dict]:
         """Every saved page, newest visit first (for export)."""
         with self.lock:
-            order = sorted(self.index, key=lambda pid: (self.index[pid].last_visit, pid), reverse=True)
-            return [_copy_page(self.pages.get(pid)) for pid in order]
+            found = [(to_ms(page["last_visit"]), page["id"]) for page in
+                     (unpack_page(key, stored) for key, stored in self.pages.items())]
+            pages = (self._stored(page_id) for _, page_id in sorted(found, reverse=True))
+            return [page for page in pages if page is not None]
 
     def delete(self, page_id: str) -> bool:
         """Forget one page; False when there was no such page."""
         with self.lock:
-            page = self.pages.get(page_id)
-            if page is None:
+            file = self.pages.locate(page_id)
+            if file is None or not self.pages.delete(page_id):
                 return False
-            self.pages.delete(page_id)
-            self._unindex(page)
+            self.index.delete(page_id, file, self.pages.fingerprint(file))
             return True
 
     def clear(self) -> int:
         """Forget every page (settings stay); how many there were."""
         with self.lock:
-            count = len(self.pages)
+            count = len(self)
             self.pages.clear()
             self.index.clear()
-            self.by_card.clear()
             return count
 
     def __len__(self) -> int:
-        return len(self.index)
+        return len(self.pages)
 
     def report_health(self, report: dict) -> None:
-        """The health_sources hook: page count, and any store file set aside at start-up."""
-        report["history"] = {"pages": len(self), "quarantined": list(self.store.problems)}
+        """The health_sources hook: page count, the index's state, and any store file set aside."""
+        report["history"] = {"pages": len(self), "index": self.index.status(),
+                             "quarantined": list(self.store.problems)}
         report["degraded"].extend(self.store.problems)
-
-
-def _copy_page(page: dict) -> dict:
-    return {**page, "mentions": [dict(m) for m in page["mentions"]]}
+        if not self.store.writable():
+            report["history"]["read_only"] = True
+            report["degraded"].append(f"history read-only: {self.store.unwritable}")
 
 
 def get_history(app) -> HistoryService:
