@@ -4,10 +4,17 @@ import json
 import shutil
 import socket
 import subprocess
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
 from harness import EXTENSION, free_port, wait_for
+
+with warnings.catch_warnings():
+    # mozinfo (under marionette-driver) calls the deprecated distro.linux_distribution() when imported.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from marionette_driver.addons import Addons
+    from marionette_driver.marionette import Marionette
 
 ADDON_ID = "context-cards@contextcards.local"  # browser_specific_settings.gecko.id in the manifest
 # Fixed through a pref so the test knows the moz-extension:// address before the add-on is installed.
@@ -55,9 +62,6 @@ def _listening(port: int, process) -> bool:
 @contextmanager
 def firefox_with_extension(executable: str, profile: Path):
     """Headless Firefox on a fresh profile, the extension installed temporarily; yields (client, moz-extension base)."""
-    from marionette_driver.addons import Addons
-    from marionette_driver.marionette import Marionette
-
     shutil.rmtree(profile, ignore_errors=True)
     profile.mkdir(parents=True)
     port = free_port()
