@@ -29,6 +29,7 @@
         onPointerEnter: () => this.cancelClose(),
         onPointerLeave: () => this.scheduleClose(),
         onRetry: (id) => this.refreshPending(id, 0),
+        onLeave: () => this.returnFocus(),
       };
       // The demo page's transport has no history: its cards show neither the actions nor the link.
       const can = (page.transport && page.transport.capabilities) || {};
@@ -121,16 +122,21 @@
       this.scheduleClose();
     }
 
+    /** Put keyboard focus back on the open card's name without opening anything again. */
+    returnFocus(mention = this.openMention) {
+      const mark = mention && mention.marks[0];
+      if (!mark || !mark.isConnected) return;
+      this.quietFocus = mark;
+      mark.focus({ preventScroll: true });
+      this.quietFocus = null;
+    }
+
     onKeyDown(event) {
       if (event.key === "Escape" && this.openMention) {
-        const mark = this.openMention.marks[0];
+        const mention = this.openMention;
         const focusWasInCard = this.cardView.hasFocus();
         this.close();
-        if (focusWasInCard && mark.isConnected) {
-          this.quietFocus = mark;
-          mark.focus({ preventScroll: true });
-          this.quietFocus = null;
-        }
+        if (focusWasInCard) this.returnFocus(mention);
         event.stopPropagation();
         return;
       }
@@ -235,7 +241,7 @@
       const key = String(term).trim().toLowerCase();
       const removed = this.page.removeMentions((m) => m.cardId === cardId && (action === "mute" || String(m.text).trim().toLowerCase() === key));
       const what = action === "mute" ? "Muted" : "Unlinked";
-      this.cardView.announcer.textContent = `${what} “${term}”: ${removed === 1 ? "1 underline" : `${removed} underlines`} removed.`;
+      this.cardView.say(`${what} “${term}”: ${removed === 1 ? "1 underline" : `${removed} underlines`} removed.`);
     }
 
     /** Open the history page's view of one card in a new tab. */

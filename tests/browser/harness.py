@@ -57,6 +57,22 @@ def article_page(title: str, texts: list[str]) -> str:
 </article></main></body></html>"""
 
 
+FILLER = ("the committee met again on a grey morning and talked for a long time about budgets, rooms, schedules "
+          "and the weather, and then it adjourned until the following week without deciding anything at all.")
+
+
+def edges_page() -> str:
+    """Names at the left edge, the right edge and the end of a long page, far apart: the card-placement test."""
+    filler = "\n".join(f"<p>{FILLER}</p>" for _ in range(12))
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Edges</title>
+<style>body {{ font: 18px/1.6 Georgia, serif; margin: 0; padding: 0 12px; background: #fff; }}
+#right {{ text-align: right; }}</style></head><body><main><article>
+<p id="left">Nvidia makes the chips in question, {FILLER}</p>{filler}
+<p id="right">{FILLER} So says the Entity List</p>{filler}
+<p id="last">{FILLER} In the end it was Huawei.</p>
+</article></main></body></html>"""
+
+
 class PagesHandler(SimpleHTTPRequestHandler):
     """Serves tests/browser/pages, the Trusted Types header for its page, and generated articles."""
 
@@ -76,6 +92,8 @@ class PagesHandler(SimpleHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path == "/long.html":
             return self.send_html(article_page("A 10,000-word report on chips and AI policy", paragraphs(10_000, seed=10)))
+        if parts.path == "/edges.html":
+            return self.send_html(edges_page())
         if parts.path == "/news.html":
             # A seed-like article of about 900 words; ?run=N changes the text so no server cache hides the work.
             run = int(dict(p.split("=") for p in parts.query.split("&") if "=" in p).get("run", "0"))
@@ -367,6 +385,35 @@ def card_center(page) -> tuple[float, float]:
     finally:
         cdp.detach()
     return (quad[0] + quad[4]) / 2, (quad[1] + quad[5]) / 2
+
+
+def card_call(page, function: str, cls: str = "card", args=None):
+    """Call `function` (a JS function source, `this` = the element) on the card's element of class `cls`, through
+    the closed shadow root (DOM.resolveNode + Runtime.callFunctionOn); returns its JSON result."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        document = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+        host = _find(document, lambda n: n.get("localName") == "cc-card-host")
+        assert host, "no card on the page"
+        node = _find(host["shadowRoots"][0], lambda n: cls in _attrs(n).get("class", "").split())
+        assert node, f"no .{cls} in the card"
+        target = cdp.send("DOM.resolveNode", {"nodeId": node["nodeId"]})["object"]["objectId"]
+        answer = cdp.send("Runtime.callFunctionOn", {"objectId": target, "functionDeclaration": function,
+                                                     "arguments": [{"value": a} for a in (args or [])],
+                                                     "returnByValue": True, "awaitPromise": True})
+    finally:
+        cdp.detach()
+    assert "exceptionDetails" not in answer, answer
+    return answer["result"].get("value")
+
+
+CARD_GEOMETRY = """function () {
+    const box = (el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, left: r.left, right: r.right }; };
+    const body = this.querySelector('.body');
+    return { card: box(this), pointer: box(this.querySelector('.pointer')), side: this.dataset.side,
+             scrolls: body.scrollHeight > body.clientHeight + 1, fontFamily: getComputedStyle(this).fontFamily,
+             expanded: this.hasAttribute('data-expanded') };
+}"""
 
 
 def wait_js(page, function: str, timeout: float = 10, message: str | None = None):

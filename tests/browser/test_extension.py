@@ -311,6 +311,9 @@ def test_mute_from_the_card_removes_its_underline_now_and_on_the_next_visit(page
     card_id = card["card_id"]
     assert "Not this" in card["text"] and "Mute" in card["text"]
     try:
+        x, y = _card_button_center(page, "more")
+        page.mouse.move(x, y, steps=5)
+        page.mouse.click(x, y)
         x, y = _card_button_center(page, "mute")
         page.mouse.move(x, y, steps=5)
         page.mouse.click(x, y)
