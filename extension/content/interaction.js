@@ -7,6 +7,12 @@
   const PENDING_RETRY_MS = [700, 1500, 3000];
   const MARK = ns.wrap.MARK_TAG;
 
+  /** Whether the reader can see a name: rendered, not hidden by CSS (a collapsed section, display: none). */
+  function isShown(mark) {
+    if (typeof mark.checkVisibility !== "function") return true; // no layout to ask (jsdom)
+    return mark.getClientRects().length > 0 && mark.checkVisibility({ visibilityProperty: true, opacityProperty: true });
+  }
+
   function byDocumentOrder(a, b) {
     if (a === b) return 0;
     return a.compareDocumentPosition(b) & 4 /* DOCUMENT_POSITION_FOLLOWING */ ? -1 : 1;
@@ -160,9 +166,9 @@
       });
     }
 
-    /** Move focus to the next (1) or previous (-1) mention; from the viewport when none has focus. */
+    /** Move keyboard focus to the next (1) or previous (-1) visible mention; from the viewport when none has focus. */
     focusMention(direction) {
-      const marks = this.page.mentions.map((m) => m.marks[0]).filter((m) => m.isConnected).sort(byDocumentOrder);
+      const marks = this.page.mentions.map((m) => m.marks[0]).filter((m) => m.isConnected && isShown(m)).sort(byDocumentOrder);
       if (!marks.length) return false;
       const current = marks.indexOf(this.doc.activeElement);
       let index;
@@ -175,8 +181,24 @@
         const below = marks.findIndex((m) => m.getBoundingClientRect().top >= this.view.innerHeight);
         index = below > 0 ? below - 1 : marks.length - 1;
       }
-      marks[index].focus();
+      const mark = marks[index];
+      // Scrolled by us, not by focus(): the browser would leave the name under a sticky header.
+      mark.focus({ preventScroll: true });
+      this.revealMark(mark);
       return true;
+    }
+
+    /** Scroll a name into view when it is off screen or under a fixed or sticky element (a header, a banner). */
+    revealMark(mark) {
+      const rect = mark.getBoundingClientRect();
+      const inView = rect.top >= 0 && rect.bottom <= this.view.innerHeight;
+      const x = Math.min(this.view.innerWidth - 1, Math.max(0, rect.left + Math.min(rect.width, 40) / 2));
+      if (typeof this.doc.elementFromPoint !== "function") return; // no layout to ask (jsdom)
+      const hit = inView ? this.doc.elementFromPoint(x, (rect.top + rect.bottom) / 2) : null;
+      const covered = inView && hit && !mark.contains(hit) && !this.cardView.owns(hit);
+      if (inView && !covered) return;
+      mark.scrollIntoView({ block: "center", inline: "nearest" });
+      if (this.openMention && this.openMention.marks[0] === mark) this.cardView.position();
     }
 
     cardFor(mention) {

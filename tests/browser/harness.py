@@ -73,6 +73,22 @@ def edges_page() -> str:
 </article></main></body></html>"""
 
 
+def sticky_page() -> str:
+    """A 72 px sticky header over a long article, a nav link before and a footer link after, and a section the
+    test hides once its names are underlined (a collapsed part of the page)."""
+    filler = "\n".join(f"<p>{FILLER}</p>" for _ in range(6))
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sticky</title>
+<style>body {{ font: 18px/1.6 Georgia, serif; margin: 0; background: #fff; }}
+header.bar {{ position: sticky; top: 0; height: 72px; background: #123; color: #fff; z-index: 5; }}
+main {{ max-width: 40rem; margin: 0 auto; padding: 0 12px; }}</style></head><body>
+<header class="bar"><nav><a id="nav-link" href="#top">Front page</a></nav></header><main><article>
+<p id="n1">Nvidia makes the chips in question.</p>{filler}
+<p id="n2">The Entity List grew again.</p>{filler}
+<section id="collapsible"><p id="n3">Huawei and SMIC both declined to comment.</p></section>{filler}
+<p id="n4">TSMC said little.</p>{filler}
+</article></main><footer><a id="footer-link" href="#end">Contact</a></footer></body></html>"""
+
+
 class PagesHandler(SimpleHTTPRequestHandler):
     """Serves tests/browser/pages, the Trusted Types header for its page, and generated articles."""
 
@@ -92,6 +108,8 @@ class PagesHandler(SimpleHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path == "/long.html":
             return self.send_html(article_page("A 10,000-word report on chips and AI policy", paragraphs(10_000, seed=10)))
+        if parts.path == "/sticky.html":
+            return self.send_html(sticky_page())
         if parts.path == "/edges.html":
             return self.send_html(edges_page())
         if parts.path == "/news.html":
