@@ -2,9 +2,10 @@
 
 import { showCount, showOff, showProblem } from "./badge.js";
 import { allTabIds, isExtensionPage, onMessage, onStorageChanged, openExtensionPageFrom, sendToTab } from "./browser-api.js";
-import { errorToMessage } from "./errors.js";
+import { ServerNotRunning, errorToMessage } from "./errors.js";
 import { FROM_CONTENT, FROM_PAGES, TO_CONTENT } from "./messages.js";
 import { handleHistoryMessage, isHistoryMessage } from "../history/history-api.js";
+import { ServerWatch } from "./recovery.js";
 import { clientFor } from "./server-client.js";
 import { DEFAULTS, contentSettings, decideForPage, readSettings, withSiteSwitched, withoutMuted, writeSettings } from "./settings.js";
 
@@ -48,6 +49,7 @@ async function annotate(message, sender) {
     const result = await clientFor(settings).annotate(payload);
     return { ok: true, result: withoutMuted(result, settings.mutedTerms) };
   } catch (error) {
+    if (error instanceof ServerNotRunning) serverWatch.start();
     const reported = errorToMessage(error);
     await showProblem(sender.tab.id, reported.message);
     return { ok: false, error: reported };
@@ -171,12 +173,25 @@ function dispatch(message, sender) {
   }
 }
 
-/** Tell every tab's content script to ask again when a setting changes (a new token lets failed pages retry). */
-async function broadcastSettingsChanged(changes) {
-  if (!Object.keys(changes).some((key) => key in DEFAULTS)) return;
+/** Tell every tab's content script to ask again: pages that could not be annotated try once more. */
+async function askTabsAgain() {
   const tabIds = await allTabIds();
   await Promise.all(tabIds.map((id) => sendToTab(id, { type: TO_CONTENT.SETTINGS_CHANGED })));
 }
+
+/** When a setting changes (a new token lets failed pages retry). */
+async function broadcastSettingsChanged(changes) {
+  if (Object.keys(changes).some((key) => key in DEFAULTS)) await askTabsAgain();
+}
+
+// While the server is down, /health is checked with backoff; when it answers, open tabs annotate themselves.
+const serverWatch = new ServerWatch({
+  isUp: async () => {
+    await clientFor(await readSettings()).health();
+    return true;
+  },
+  onBack: askTabsAgain,
+});
 
 onMessage(dispatch);
 onStorageChanged(broadcastSettingsChanged);
