@@ -4,6 +4,17 @@ import { BadAddress, BadPairingCode, NotFound, NotPaired, PairingUnavailable, Se
 import { serverOrigin } from "./settings.js";
 
 const TIMEOUTS_MS = Object.freeze({ annotate: 20000, card: 8000, feedback: 5000, health: 2000, pair: 5000 });
+// A busy server answers 429 with Retry-After: wait that long (at most RETRY_WAIT_MAX_MS) and ask again, twice at most.
+const BUSY_RETRIES = 2;
+const RETRY_WAIT_MAX_MS = 5000;
+
+/** How long a 429's Retry-After (seconds, or an HTTP date) asks us to wait, within [0, RETRY_WAIT_MAX_MS]. */
+export function retryWaitMs(header, now = Date.now()) {
+  const seconds = Number(header);
+  let ms = Number.isFinite(seconds) && String(header ?? "").trim() !== "" ? seconds * 1000 : Date.parse(header) - now;
+  if (!Number.isFinite(ms)) ms = 1000;
+  return Math.min(RETRY_WAIT_MAX_MS, Math.max(0, ms));
+}
 
 export class ServerClient {
   /**
@@ -16,6 +27,7 @@ export class ServerClient {
     this.origin = serverOrigin(address);
     this.token = token;
     this.fetch = fetchImpl;
+    this.sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)); // replaced by tests
   }
 
   /** Annotate a page: {url, title, lang?, save, mentions, blocks} → {page_id, annotations, cards}. */
@@ -61,8 +73,19 @@ export class ServerClient {
     }
   }
 
-  /** One JSON request; resolves to the parsed body or throws an ExtensionError. */
+  /** One JSON request; resolves to the parsed body or throws an ExtensionError. A 429 is asked again, bounded. */
   async request(method, path, body, timeoutMs) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.requestOnce(method, path, body, timeoutMs);
+      } catch (error) {
+        if (!(error instanceof ServerError) || error.status !== 429 || attempt >= BUSY_RETRIES) throw error;
+        await this.sleep(retryWaitMs(error.retryAfter));
+      }
+    }
+  }
+
+  async requestOnce(method, path, body, timeoutMs) {
     const headers = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
@@ -93,7 +116,9 @@ export class ServerClient {
     if (response.status === 401) throw new NotPaired(message);
     if (response.status === 404) throw new NotFound(message);
     if (response.ok) throw new ServerError(response.status, "bad_json", "The server's answer was not JSON.");
-    throw new ServerError(response.status, code, message);
+    const error = new ServerError(response.status, code, message);
+    error.retryAfter = response.headers.get("Retry-After");
+    throw error;
   }
 }
 
