@@ -7,7 +7,7 @@ import { FROM_CONTENT, FROM_PAGES, TO_CONTENT } from "./messages.js";
 import { handleHistoryMessage, isHistoryMessage } from "../history/history-api.js";
 import { ServerWatch } from "./recovery.js";
 import { clientFor } from "./server-client.js";
-import { DEFAULTS, contentSettings, decideForPage, readSettings, withSiteSwitched, withoutMuted, writeSettings } from "./settings.js";
+import { DEFAULTS, contentSettings, decideForPage, readSettings, siteRuleChanges, withSiteSwitched, writeSettings } from "./settings.js";
 
 const MAX_TITLE_CHARS = 1000;
 
@@ -47,7 +47,8 @@ async function annotate(message, sender) {
   if (typeof lang === "string" && lang) payload.lang = lang;
   try {
     const result = await clientFor(settings).annotate(payload);
-    return { ok: true, result: withoutMuted(result, settings.mutedTerms) };
+    // Muted cards and corrections are applied by the server, which owns them.
+    return { ok: true, result };
   } catch (error) {
     if (error instanceof ServerNotRunning) serverWatch.start();
     const reported = errorToMessage(error);
@@ -70,7 +71,8 @@ async function pageStatus(message, sender) {
   return { ok: true };
 }
 
-const FEEDBACK_ACTIONS = Object.freeze({ mute: "mute", correct: "correct" });
+// The card's two actions and their undo.
+const FEEDBACK_ACTIONS = Object.freeze({ mute: "mute", unmute: "unmute", correct: "correct", uncorrect: "uncorrect" });
 const MAX_FEEDBACK_TEXT = 200;
 
 /** The site a page's feedback is for, as the server's rules name it: lower case, no leading www. */
@@ -79,19 +81,62 @@ function siteOf(url) {
   return host.startsWith("www.") && host.length > 4 ? host.slice(4) : host;
 }
 
+/** Keep the local copy of the server's site rules (the only part the service worker decides with). */
+async function cacheReaderSettings(settings) {
+  if (settings && typeof settings.site_rules === "object" && settings.site_rules) await writeSettings({ siteRules: settings.site_rules });
+  return settings;
+}
+
+/** Ask the server for the reader's settings and refresh the cache; quietly nothing when it cannot answer. */
+async function syncReaderSettings() {
+  try {
+    await cacheReaderSettings(await clientFor(await readSettings()).readerSettings());
+  } catch {
+    // Not running or not paired yet: the cache stays as it was until the server answers.
+  }
+}
+
 /**
- * The card's "not this" (correct to null, for this term on this page's site) and "mute" (this card, everywhere).
- * The site comes from the sender, never from the message.
+ * The card's "not this" (correct to null, for this term on this page's site), "mute" (this card, everywhere), and
+ * their undo. The site comes from the sender, never from the message.
  */
 async function feedback(message, sender) {
   const { card: cardId, action, term } = message.body ?? {};
   if (typeof cardId !== "string" || !cardId || cardId.length > MAX_FEEDBACK_TEXT || !FEEDBACK_ACTIONS[action]) {
-    return refuse("bad-message", "Feedback needs a card and the action mute or correct.");
+    return refuse("bad-message", "Feedback needs a card and the action mute, unmute, correct or uncorrect.");
   }
   if (typeof term !== "string" || !term.trim() || term.length > MAX_FEEDBACK_TEXT) return refuse("bad-message", "Feedback needs the mention's text.");
-  const body = action === "mute" ? { card: cardId, action, term } : { card: cardId, action, to: null, term, site: siteOf(pageUrl(sender)) };
+  const site = siteOf(pageUrl(sender));
+  const bodies = {
+    mute: { card: cardId, action, term },
+    unmute: { card: cardId, action },
+    correct: { card: cardId, action, to: null, term, site },
+    uncorrect: { card: cardId, action, term, site },
+  };
+  return readerFeedback({ body: bodies[action] });
+}
+
+/** Any feedback the server takes (the options page removes mutes and corrections with it); the settings after. */
+async function readerFeedback(message) {
   try {
-    return { ok: true, settings: await clientFor(await readSettings()).feedback(body) };
+    return { ok: true, settings: await cacheReaderSettings(await clientFor(await readSettings()).feedback(message.body)) };
+  } catch (error) {
+    return { ok: false, error: errorToMessage(error) };
+  }
+}
+
+async function readerSettings() {
+  try {
+    return { ok: true, settings: await cacheReaderSettings(await clientFor(await readSettings()).readerSettings()) };
+  } catch (error) {
+    return { ok: false, error: errorToMessage(error) };
+  }
+}
+
+/** Set or remove site rules on the server ({site: rule | null}); the settings after. */
+async function setSiteRules(rules) {
+  try {
+    return { ok: true, settings: await cacheReaderSettings(await clientFor(await readSettings()).setSiteRules(rules)) };
   } catch (error) {
     return { ok: false, error: errorToMessage(error) };
   }
@@ -113,11 +158,12 @@ async function serverStatus() {
   }
 }
 
+/** The popup's switch for this site: the new rule goes to the server, which owns site rules. */
 async function setSite(message) {
   const settings = await readSettings();
   const siteRules = withSiteSwitched(settings.siteRules, String(message.host), Boolean(message.on), settings.enabledByDefault);
-  await writeSettings({ siteRules });
-  return { ok: true };
+  const changes = siteRuleChanges(settings.siteRules, siteRules);
+  return Object.keys(changes).length ? setSiteRules(changes) : { ok: true };
 }
 
 async function pair(message) {
@@ -125,6 +171,7 @@ async function pair(message) {
     const answer = await clientFor(await readSettings()).pair(String(message.code ?? "").trim());
     if (typeof answer?.token !== "string" || !answer.token) return refuse("server-error", "The server did not return a token.");
     await writeSettings({ token: answer.token });
+    await syncReaderSettings();
     return { ok: true };
   } catch (error) {
     return { ok: false, error: errorToMessage(error) };
@@ -168,6 +215,12 @@ function dispatch(message, sender) {
       return pair(message);
     case FROM_PAGES.PAIRING_STATUS:
       return pairingStatus();
+    case FROM_PAGES.READER_SETTINGS:
+      return readerSettings();
+    case FROM_PAGES.SET_SITE_RULES:
+      return setSiteRules(message.rules ?? {});
+    case FROM_PAGES.READER_FEEDBACK:
+      return readerFeedback(message);
     default:
       return refuse("unknown-message", `Unknown message type ${JSON.stringify(type)}.`);
   }
@@ -190,8 +243,12 @@ const serverWatch = new ServerWatch({
     await clientFor(await readSettings()).health();
     return true;
   },
-  onBack: askTabsAgain,
+  onBack: async () => {
+    await syncReaderSettings();
+    await askTabsAgain();
+  },
 });
 
 onMessage(dispatch);
 onStorageChanged(broadcastSettingsChanged);
+syncReaderSettings();

@@ -8,7 +8,7 @@ export const FROM_CONTENT = Object.freeze({
   ANNOTATE: "annotate", //      {payload: {url, title, lang, blocks}} → {ok, result} | {ok:false, error}
   CARD: "card", //              {id} → {ok, card} | {ok:false, error}
   PAGE_STATUS: "page-status", // {count, enabled} → {ok}
-  FEEDBACK: "feedback", //      {body: {card, action: mute|correct, to?, term?}} → {ok, settings} | {ok:false, error}
+  FEEDBACK: "feedback", //      {body: {card, action: mute|unmute|correct|uncorrect, to?, term?}} → {ok, settings} | {ok:false, error}
   OPEN_HISTORY: "open-history", // {card} → {ok}: the history page's view of that card, in a new tab
 });
 
@@ -18,6 +18,9 @@ export const FROM_PAGES = Object.freeze({
   SET_SITE: "set-site", //          {host, on} → {ok}
   PAIR: "pair", //                  {code} → {ok} | {ok:false, error}
   PAIRING_STATUS: "pairing-status", // {} → {ok, available, paired} | {ok:false, error}
+  READER_SETTINGS: "reader-settings", // {} → {ok, settings: {muted, corrections, site_rules}} | {ok:false, error}
+  SET_SITE_RULES: "set-site-rules", //  {rules: {site: rule | null}} → {ok, settings} | {ok:false, error}
+  READER_FEEDBACK: "reader-feedback", // {body: {card, action, to?, term?, site?}} → {ok, settings} | {ok:false, error}
 });
 
 /** Service worker or popup → content script. */

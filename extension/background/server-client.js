@@ -45,6 +45,16 @@ export class ServerClient {
     return this.request("POST", "/v1/feedback", body, TIMEOUTS_MS.feedback);
   }
 
+  /** The reader's settings the server owns: {muted, corrections, site_rules}. */
+  readerSettings() {
+    return this.request("GET", "/v1/settings", undefined, TIMEOUTS_MS.feedback);
+  }
+
+  /** Set or remove site rules ({site: "always" | "never" | null}) → the settings afterwards. */
+  setSiteRules(rules) {
+    return this.request("POST", "/v1/settings", { site_rules: rules }, TIMEOUTS_MS.feedback);
+  }
+
   /** The server's /health report. */
   health() {
     return this.request("GET", "/health", undefined, TIMEOUTS_MS.health);

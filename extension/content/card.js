@@ -9,6 +9,7 @@
   const MIN_HEIGHT = 96; // px: a card squeezed smaller than this would show nothing useful
   const POINTER_INSET = 14; // px: the pointer stays clear of the rounded corners
   const TYPE_PX = { min: 14, max: 17 };
+  const NOTICE_MS = 6000; // how long "Muted … Undo" stays (longer while the pointer or focus is on it)
   const SUMMARY_FITS_CHARS = 110; // about what three lines hold at the card's width: longer ones are cut until "More"
 
   const KIND_LABELS = {
@@ -68,6 +69,13 @@ button { font: inherit; font-size: 0.85em; padding: 2px 8px; border-radius: 4px;
 .card[data-scheme="dark"] .seen button.seen-link, .card[data-scheme="dark"] .more { background: none; color: #79b8ff; }
 .card[data-scheme="dark"] a { color: #79b8ff; }
 .card[data-scheme="dark"] button:not(.more):not(.seen-link) { background: #2d333b; border-color: #444c56; }
+.notice { position: fixed; left: 50%; bottom: 16px; transform: translateX(-50%); box-sizing: border-box;
+  max-width: calc(100vw - 16px); display: flex; align-items: center; gap: 12px; padding: 8px 12px; border-radius: 8px;
+  font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #1f2328; color: #ffffff;
+  box-shadow: 0 4px 14px rgba(31, 35, 40, 0.3); animation: cc-in 120ms ease-out; }
+.notice button { font-size: 14px; background: none; border: 0; color: #9cc3ff; font-weight: 600; padding: 2px 4px; }
+.notice[data-scheme="dark"] { background: #e6edf3; color: #1f2328; }
+.notice[data-scheme="dark"] button { color: #0b57d0; }
 @keyframes cc-in { from { opacity: 0; } to { opacity: 1; } }
 @keyframes cc-pulse { from { opacity: 0.25; } to { opacity: 1; } }
 @media (prefers-reduced-motion: reduce) { .card, .status[data-state="pending"]::before { animation: none; } }
@@ -283,8 +291,51 @@ button { font: inherit; font-size: 0.85em; padding: 2px 8px; border-radius: 4px;
       else if (this.handlers.onLeave) this.handlers.onLeave();
     }
 
+    /**
+     * A small visible notice with an Undo button, for about NOTICE_MS (kept while pointed at or focused).
+     * `onUndo()` may return a promise; `focusUndo` moves keyboard focus to Undo (the action came from the keyboard).
+     */
+    showNotice(text, onUndo, { focusUndo = false } = {}) {
+      this.ensureHost();
+      this.hideNotice();
+      const doc = this.doc;
+      const notice = el(doc, "div", "notice");
+      notice.setAttribute("role", "status");
+      notice.dataset.scheme = pageScheme(doc);
+      const undo = el(doc, "button", "undo", "Undo");
+      undo.type = "button";
+      undo.dataset.action = "undo";
+      undo.addEventListener("click", () => {
+        undo.disabled = true;
+        Promise.resolve()
+          .then(onUndo)
+          .then(() => this.hideNotice(), () => {
+            undo.disabled = false;
+            message.textContent = "Could not undo that; try again.";
+          });
+      });
+      const message = el(doc, "span", "notice-text", text);
+      notice.append(message, undo);
+      this.root.append(notice);
+      this.noticeEl = notice;
+      const expire = () => {
+        if (this.noticeEl !== notice) return;
+        if (notice.matches(":hover") || notice.contains(this.root.activeElement)) this.noticeTimer = setTimeout(expire, 1000);
+        else this.hideNotice();
+      };
+      this.noticeTimer = setTimeout(expire, NOTICE_MS);
+      if (focusUndo) undo.focus();
+    }
+
+    hideNotice() {
+      clearTimeout(this.noticeTimer);
+      if (this.noticeEl) this.noticeEl.remove();
+      this.noticeEl = null;
+    }
+
     /** Remove the card from the page entirely (turning off restores the page). */
     destroy() {
+      this.hideNotice();
       if (this.host) this.host.remove();
       this.host = this.root = this.cardEl = this.bodyEl = this.pointerEl = this.announcer = this.anchor = null;
     }

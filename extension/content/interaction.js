@@ -249,21 +249,28 @@
 
     /**
      * "not-this" (this term on this site links to no card) or "mute" (this card is never underlined again), for the
-     * open card. Once the server has it: the card closes and the underlines it covers go, the page as it was.
+     * open card. Once the server has it: the card closes, the underlines it covers go, and a notice offers Undo.
      */
     async feedback(action, cardId) {
       const mention = this.openMention;
       if (!mention || mention.cardId !== cardId) throw new Error("The card was closed.");
       const term = mention.text;
       const generation = this.page.generation;
-      const body = action === "mute" ? { card: cardId, action: "mute", term } : { card: cardId, action: "correct", to: null, term };
-      await this.page.transport.feedback(body);
+      const fromKeyboard = this.cardView.hasFocus();
+      await this.page.transport.feedback(action === "mute" ? { card: cardId, action: "mute", term } : { card: cardId, action: "correct", to: null, term });
       if (generation !== this.page.generation) return;
       this.close();
       const key = String(term).trim().toLowerCase();
       const removed = this.page.removeMentions((m) => m.cardId === cardId && (action === "mute" || String(m.text).trim().toLowerCase() === key));
       const what = action === "mute" ? "Muted" : "Unlinked";
-      this.cardView.say(`${what} “${term}”: ${removed === 1 ? "1 underline" : `${removed} underlines`} removed.`);
+      const text = `${what} “${term}”: ${removed === 1 ? "1 underline" : `${removed} underlines`} removed.`;
+      this.cardView.say(text);
+      const undo = async () => {
+        await this.page.transport.feedback({ card: cardId, action: action === "mute" ? "unmute" : "uncorrect", term });
+        this.cardView.say(`${what === "Muted" ? "Unmuted" : "Linked again"} “${term}”.`);
+        await this.page.reannotate();
+      };
+      this.cardView.showNotice(text, undo, { focusUndo: fromKeyboard });
     }
 
     /** Open the history page's view of one card in a new tab. */

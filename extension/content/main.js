@@ -123,6 +123,13 @@
       await this.send(found, generation);
     }
 
+    /** Underline the page again from scratch (an Undo changed what the server links). */
+    async reannotate() {
+      if (!this.enabled) return;
+      this.turnOff({ report: false });
+      await this.turnOn();
+    }
+
     /** Remove every underline and the card: the page is left exactly as it was. */
     turnOff({ report }) {
       this.enabled = false;
