@@ -40,7 +40,10 @@ async function annotate(message, sender) {
     url,
     title: String(title ?? "").slice(0, MAX_TITLE_CHARS),
     blocks,
-    mentions: contentSettings(settings).mentions,
+    // Every mention: the page picks what to underline (first mentions outside headings, the density setting).
+    mentions: "all",
+    // For "New to me": servers that count pages per window answer seen_before.recent for this many days.
+    seen_days: contentSettings(settings).familiar.days,
     // Private windows are never written to the history.
     save: !sender.tab.incognito,
   };

@@ -7,6 +7,10 @@ export const DEFAULTS = Object.freeze({
   serverUrl: "http://127.0.0.1:8731", // the local server; only loopback addresses are accepted
   dwellMs: 400, //                       rest time before a card opens (Wikipedia's previews use a similar delay)
   mentions: "first", //                  "first": underline a card's first mention on a page; "all": every one
+  density: "new", //                     underlines: "all", "new" (not the names met on `familiarPages` saved pages in
+  //                                     `familiarDays` days) or "off"
+  familiarPages: 10,
+  familiarDays: 30,
   enabledByDefault: true, //             underline on every site unless a site rule says "never"
   siteRules: {}, //                      a cache of the server's site rules {site: "always" | "never"} (the server
   //                                     owns them, with mutes and corrections: GET/POST /v1/settings, /v1/feedback)
@@ -14,6 +18,13 @@ export const DEFAULTS = Object.freeze({
 });
 
 export const DWELL_RANGE = Object.freeze({ min: 100, max: 3000 });
+export const DENSITIES = Object.freeze(["all", "new", "off"]);
+export const FAMILIAR_RANGE = Object.freeze({ pages: { min: 1, max: 1000 }, days: { min: 1, max: 365 } });
+
+function clampNumber(value, { min, max }, fallback) {
+  const number = Math.round(Number(value));
+  return Number.isFinite(number) ? Math.min(max, Math.max(min, number)) : fallback;
+}
 
 /** Every setting, with defaults for what was never saved. */
 export function readSettings() {
@@ -93,8 +104,13 @@ export function withSiteSwitched(siteRules, hostname, on, enabledByDefault) {
 export function contentSettings(settings) {
   const dwell = Math.min(DWELL_RANGE.max, Math.max(DWELL_RANGE.min, Number(settings.dwellMs) || DEFAULTS.dwellMs));
   const mentions = settings.mentions === "all" ? "all" : "first";
-  const annotateKey = JSON.stringify([mentions, settings.serverUrl]);
-  return { dwellMs: dwell, mentions, annotateKey };
+  const density = DENSITIES.includes(settings.density) ? settings.density : DEFAULTS.density;
+  const familiar = {
+    pages: clampNumber(settings.familiarPages, FAMILIAR_RANGE.pages, DEFAULTS.familiarPages),
+    days: clampNumber(settings.familiarDays, FAMILIAR_RANGE.days, DEFAULTS.familiarDays),
+  };
+  const annotateKey = JSON.stringify([mentions, density, familiar, settings.serverUrl]);
+  return { dwellMs: dwell, mentions, density, familiar, annotateKey };
 }
 
 /** The rules that differ between two sets, as the server's POST /v1/settings takes them ({site: rule | null}). */

@@ -18,6 +18,22 @@
     console.error("Context Cards:", error);
   }
 
+  const DAY_MS = 86400000;
+
+  /**
+   * Whether the reader met this card on at least `pages` saved pages in the last `days` days. A server that counts
+   * that window says so in seen_before.recent {days, count}; with an older one, the all-time count stands in when
+   * its most recent page falls inside the window (an upper bound: a familiar name may stay underlined, never the
+   * reverse for a name seen once).
+   */
+  function isFamiliar(card, { pages, days }, now) {
+    const seen = card && card.seen_before;
+    if (!seen) return false;
+    if (seen.recent && Number(seen.recent.days) === days && Number.isFinite(Number(seen.recent.count))) return Number(seen.recent.count) >= pages;
+    const last = seen.last ? Date.parse(seen.last.visited) : NaN;
+    return Number(seen.count) >= pages && Number.isFinite(last) && now - last <= days * DAY_MS;
+  }
+
   function yieldToPage() {
     const scheduler = globalThis.scheduler;
     if (scheduler && typeof scheduler.yield === "function") return scheduler.yield();
@@ -49,7 +65,7 @@
       this.view = doc.defaultView;
       this.transport = transport;
       this.enabled = false;
-      this.settings = { dwellMs: 400, mentions: "first", annotateKey: "" };
+      this.settings = { dwellMs: 400, mentions: "first", density: "new", familiar: { pages: 10, days: 30 }, annotateKey: "" };
       this.reason = null;
       this.lastError = null;
       this.generation = 0; // bumped on every turn-off: answers to older requests are dropped
@@ -218,14 +234,19 @@
       }
     }
 
-    /** The annotations to underline in one block: in order, not overlapping, first mentions only if so set. */
+    /**
+     * The annotations to underline in one block: in order, not overlapping, first mentions only if so set; none in
+     * headings, none at density "off", and at "new" none of the cards the reader meets all the time.
+     */
     choose(block, annotations) {
       const chosen = [];
+      if (this.settings.density === "off" || ns.blocks.isHeading(block.element)) return chosen;
       let lastEnd = -1;
       annotations.sort((a, b) => a.start - b.start);
       for (const a of annotations) {
         if (a.start < lastEnd || block.text.slice(a.start, a.end) !== a.text) continue;
         if (this.settings.mentions !== "all" && this.cardCounts.get(a.card)) continue;
+        if (this.settings.density === "new" && isFamiliar(this.cards.get(a.card), this.settings.familiar, Date.now())) continue;
         const pieces = ns.offsets.piecesFor(block, a.start, a.end);
         if (!pieces.length) continue;
         chosen.push({ annotation: a, pieces });
@@ -388,6 +409,7 @@
   const doc = globalThis.document;
   // Only HTML documents with a body: never XML, images, PDFs or text files shown by the browser.
   if (!doc || !doc.body || !/^(text\/html|application\/xhtml\+xml)$/.test(doc.contentType) || doc.designMode === "on") return;
+  ns.familiarity = { isFamiliar };
   ns.page = new PageController(doc, ns.transport);
   ns.page.start().catch(reportBug);
 })((globalThis.ContextCards = globalThis.ContextCards || {}));

@@ -3,7 +3,7 @@
 
 import { sendToBackground } from "../background/browser-api.js";
 import { FROM_PAGES } from "../background/messages.js";
-import { DEFAULTS, DWELL_RANGE, readSettings, serverOrigin, writeSettings } from "../background/settings.js";
+import { DEFAULTS, DWELL_RANGE, FAMILIAR_RANGE, readSettings, serverOrigin, writeSettings } from "../background/settings.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -78,6 +78,12 @@ function drawReader(settings) {
   $("corrections-empty").hidden = corrections.length > 0;
 }
 
+/** A whole number within a range, or the fallback. */
+function clamp(value, { min, max }, fallback) {
+  const number = Math.round(Number(value));
+  return Number.isFinite(number) && String(value).trim() !== "" ? Math.min(max, Math.max(min, number)) : fallback;
+}
+
 /** A hostname from what the reader typed ("https://www.example.com/a" → "www.example.com"), or null. */
 function hostFrom(text) {
   const value = text.trim().toLowerCase();
@@ -93,16 +99,23 @@ function show(settings) {
   $("server-url").value = settings.serverUrl;
   $("dwell").value = settings.dwellMs;
   for (const radio of document.querySelectorAll('input[name="mentions"]')) radio.checked = radio.value === settings.mentions;
+  for (const radio of document.querySelectorAll('input[name="density"]')) radio.checked = radio.value === settings.density;
+  $("familiar-pages").value = settings.familiarPages;
+  $("familiar-days").value = settings.familiarDays;
   $("enabled-by-default").checked = settings.enabledByDefault;
 }
 
 function collect() {
   const dwell = Math.round(Number($("dwell").value));
   const mentions = document.querySelector('input[name="mentions"]:checked');
+  const density = document.querySelector('input[name="density"]:checked');
   return {
     serverUrl: $("server-url").value.trim().replace(/\/+$/, "") || DEFAULTS.serverUrl,
     dwellMs: Number.isFinite(dwell) ? Math.min(DWELL_RANGE.max, Math.max(DWELL_RANGE.min, dwell)) : DEFAULTS.dwellMs,
     mentions: mentions ? mentions.value : DEFAULTS.mentions,
+    density: density ? density.value : DEFAULTS.density,
+    familiarPages: clamp($("familiar-pages").value, FAMILIAR_RANGE.pages, DEFAULTS.familiarPages),
+    familiarDays: clamp($("familiar-days").value, FAMILIAR_RANGE.days, DEFAULTS.familiarDays),
     enabledByDefault: $("enabled-by-default").checked,
   };
 }

@@ -153,13 +153,13 @@ def get_json(port: int, path: str, token: str | None = None, timeout: float = 5)
 class ServerProcess:
     """`contextcards serve --port N` as a user runs it: offline, on a temporary data dir, with the test pack."""
 
-    def __init__(self, data_dir: Path, pack: Path | None = TEST_PACK, bundled: bool = False):
+    def __init__(self, data_dir: Path, pack: Path | list[Path] | None = TEST_PACK, bundled: bool = False):
         self.port = free_port()
         self.data_dir = data_dir
         self.env = {**os.environ, "CONTEXTCARDS_DATA_DIR": str(data_dir), "CONTEXTCARDS_OFFLINE": "1",
                     "CONTEXTCARDS_BUNDLED_PACK": "1" if bundled else "0"}
         if pack:
-            self.env["CONTEXTCARDS_PACKS"] = str(pack)
+            self.env["CONTEXTCARDS_PACKS"] = os.pathsep.join(str(p) for p in (pack if isinstance(pack, list) else [pack]))
         self.log = data_dir.with_name(data_dir.name + "-serve.log")
         self.process = None
         self.token = None

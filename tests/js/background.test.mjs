@@ -66,7 +66,7 @@ test("annotate forwards the page to the server with the sender's URL (no fragmen
   const [call] = server.calls;
   assert.equal(call.url, "http://127.0.0.1:8731/v1/annotate");
   assert.equal(call.init.headers.Authorization, "Bearer tok");
-  assert.deepEqual(call.body, { url: "https://news.example.com/story", title: "Story", blocks: [{ id: "b1", text: "AI TSMC" }], mentions: "all", save: true, lang: "en" });
+  assert.deepEqual(call.body, { url: "https://news.example.com/story", title: "Story", blocks: [{ id: "b1", text: "AI TSMC" }], mentions: "all", seen_days: 30, save: true, lang: "en" });
 });
 
 test("pages in private windows are sent with save: false", async () => {
