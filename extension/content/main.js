@@ -5,9 +5,11 @@
 
   const MUTATION_DEBOUNCE_MS = 300;
   const SLICE_MS = 8; // longest stretch of wrapping before yielding to the page
-  const FIRST_REQUEST_CHARS = 20000; // the top of a long page is underlined before the rest is analysed
-  const REQUEST_CHARS = 150000;
+  const FIRST_REQUEST_CHARS = 20000; // at most this much of what the reader sees goes in the first request
+  const REQUEST_CHARS = 40000; // the rest of a long page, in requests this size, one per idle moment
   const REQUEST_BLOCKS = 1000;
+  const NEAR_VIEWPORTS = 1; // "near the window": this many window heights above and below it
+  const IDLE_TIMEOUT_MS = 1000; // a busy page still gets its later requests sent
   const MARK = ns.wrap.MARK_TAG;
 
   let bugReported = false;
@@ -40,13 +42,50 @@
     return new Promise((resolve) => setTimeout(resolve, 0));
   }
 
-  /** Requests of at most REQUEST_CHARS / REQUEST_BLOCKS, the first one smaller. */
-  function chunksOf(blocks) {
+  /** Wait for a moment the browser has nothing better to do (or IDLE_TIMEOUT_MS at most). */
+  function whenIdle(view) {
+    if (typeof view.requestIdleCallback === "function") {
+      return new Promise((resolve) => view.requestIdleCallback(() => resolve(), { timeout: IDLE_TIMEOUT_MS }));
+    }
+    return new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  /**
+   * The requests for a list of blocks: first those in and near the window (at most FIRST_REQUEST_CHARS), then the
+   * rest in document order. Blocks follow the page from top to bottom, so a binary search finds the first one that
+   * reaches the window: a few layout reads, not one per block.
+   */
+  function visibleFirst(blocks, view) {
+    if (blocks.length < 2) return chunksOf(blocks, FIRST_REQUEST_CHARS);
+    const margin = view.innerHeight * NEAR_VIEWPORTS;
+    const bottomOf = (block) => block.element.getBoundingClientRect().bottom;
+    let low = 0;
+    let high = blocks.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (bottomOf(blocks[middle]) < -margin) low = middle + 1;
+      else high = middle;
+    }
+    const near = [];
+    let chars = 0;
+    for (let i = low; i < blocks.length && chars < FIRST_REQUEST_CHARS && near.length < REQUEST_BLOCKS; i++) {
+      const rect = blocks[i].element.getBoundingClientRect();
+      if (rect.top > view.innerHeight + margin) break;
+      near.push(blocks[i]);
+      chars += blocks[i].text.length;
+    }
+    if (!near.length) return chunksOf(blocks, FIRST_REQUEST_CHARS);
+    const chosen = new Set(near);
+    return [near, ...chunksOf(blocks.filter((b) => !chosen.has(b)), REQUEST_CHARS)];
+  }
+
+  /** Requests of at most REQUEST_CHARS / REQUEST_BLOCKS, the first one `firstChars` at most. */
+  function chunksOf(blocks, firstChars) {
     const chunks = [];
     let current = [];
     let chars = 0;
     for (const block of blocks) {
-      const limit = chunks.length ? REQUEST_CHARS : FIRST_REQUEST_CHARS;
+      const limit = chunks.length ? REQUEST_CHARS : firstChars;
       if (current.length && (chars + block.text.length > limit || current.length >= REQUEST_BLOCKS)) {
         chunks.push(current);
         current = [];
@@ -171,7 +210,10 @@
       return { linkDensity: this.fallback ? 0.5 : 1 };
     }
 
-    /** Send the blocks not sent yet (or changed since), in requests, and wrap what comes back. */
+    /**
+     * Send the blocks not sent yet (or changed since) and wrap what comes back: those in and near the window first,
+     * the rest in later requests, each when the browser is idle.
+     */
     async send(found, generation) {
       const fresh = found.filter((b) => this.sent.get(b.element) !== b.text);
       if (!fresh.length) return;
@@ -179,8 +221,12 @@
         block.id = `b${++this.nextBlockId}`;
         this.sent.set(block.element, block.text);
       }
-      const chunks = chunksOf(fresh);
+      const chunks = visibleFirst(fresh, this.view);
       for (const [index, chunk] of chunks.entries()) {
+        if (index > 0) {
+          await whenIdle(this.view);
+          if (generation !== this.generation) return;
+        }
         let result;
         try {
           result = await this.transport.annotate({

@@ -48,7 +48,7 @@ def contextcards_command() -> list[str]:
 
 def article_page(title: str, texts: list[str]) -> str:
     """A news page around the given paragraphs, with the probe loaded in <head>."""
-    body = "\n".join(f"<p>{text}</p>" for text in texts)
+    body = "\n".join(f'<p id="p{n}">{text}</p>' for n, text in enumerate(texts))
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <script src="/probe.js"></script>
 <style>body {{ font: 17px/1.6 Georgia, serif; margin: 0 auto; max-width: 42rem; padding: 16px; background: #fff; }}</style>
@@ -108,6 +108,8 @@ class PagesHandler(SimpleHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path == "/long.html":
             return self.send_html(article_page("A 10,000-word report on chips and AI policy", paragraphs(10_000, seed=10)))
+        if parts.path == "/long50k.html":
+            return self.send_html(article_page("A 50,000-word report on chips and AI policy", paragraphs(50_000, seed=50)))
         if parts.path == "/sticky.html":
             return self.send_html(sticky_page())
         if parts.path == "/edges.html":
