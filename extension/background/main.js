@@ -4,7 +4,6 @@ import { showCount, showOff, showProblem } from "./badge.js";
 import { allTabIds, isExtensionPage, onMessage, onStorageChanged, openExtensionPageFrom, sendToTab } from "./browser-api.js";
 import { ServerNotRunning, errorToMessage } from "./errors.js";
 import { FROM_CONTENT, FROM_PAGES, TO_CONTENT } from "./messages.js";
-import { handleHistoryMessage, isHistoryMessage } from "../history/history-api.js";
 import { ServerWatch } from "./recovery.js";
 import { clientFor } from "./server-client.js";
 import { DEFAULTS, contentSettings, decideForPage, readSettings, siteRuleChanges, withSiteSwitched, writeSettings } from "./settings.js";
@@ -190,13 +189,20 @@ async function pairingStatus() {
   }
 }
 
+/** Ask the server something for an extension page: {ok, data} or {ok: false, error} in plain words. */
+async function askServer(work) {
+  try {
+    return { ok: true, data: await work(clientFor(await readSettings())) };
+  } catch (error) {
+    return { ok: false, error: errorToMessage(error) };
+  }
+}
+
 /** One dispatcher: content-script messages need a tab, page messages an extension page; the rest is refused. */
 function dispatch(message, sender) {
   const type = message?.type;
   if (Object.values(FROM_CONTENT).includes(type) && !sender.tab?.id) return refuse("bad-sender", "This message needs a tab.");
-  const fromPages = Object.values(FROM_PAGES).includes(type) || isHistoryMessage(type);
-  if (fromPages && !isExtensionPage(sender)) return refuse("bad-sender", "Only the extension's pages may ask this.");
-  if (isHistoryMessage(type)) return handleHistoryMessage(message, async () => clientFor(await readSettings()));
+  if (Object.values(FROM_PAGES).includes(type) && !isExtensionPage(sender)) return refuse("bad-sender", "Only the extension's pages may ask this.");
   switch (type) {
     case FROM_CONTENT.HELLO:
       return hello(sender);
@@ -224,6 +230,16 @@ function dispatch(message, sender) {
       return setSiteRules(message.rules ?? {});
     case FROM_PAGES.READER_FEEDBACK:
       return readerFeedback(message);
+    case FROM_PAGES.HISTORY_SEARCH:
+      return askServer((client) => client.searchHistory(message.params));
+    case FROM_PAGES.HISTORY_ENTITY:
+      return askServer((client) => client.entityPages(message.card, message.params));
+    case FROM_PAGES.HISTORY_DELETE:
+      return askServer((client) => client.deleteHistoryPage(message.id));
+    case FROM_PAGES.HISTORY_CLEAR:
+      return askServer((client) => client.clearHistory());
+    case FROM_PAGES.HISTORY_EXPORT:
+      return askServer((client) => client.exportHistory(message.format, message.params));
     default:
       return refuse("unknown-message", `Unknown message type ${JSON.stringify(type)}.`);
   }

@@ -21,6 +21,12 @@ export const FROM_PAGES = Object.freeze({
   READER_SETTINGS: "reader-settings", // {} → {ok, settings: {muted, corrections, site_rules}} | {ok:false, error}
   SET_SITE_RULES: "set-site-rules", //  {rules: {site: rule | null}} → {ok, settings} | {ok:false, error}
   READER_FEEDBACK: "reader-feedback", // {body: {card, action, to?, term?, site?}} → {ok, settings} | {ok:false, error}
+  // The history page's: each → {ok, data} | {ok:false, error}
+  HISTORY_SEARCH: "history-search", //   {params} → data {pages, total, next_cursor}
+  HISTORY_ENTITY: "history-entity", //   {card, params} → data {card, pages, total, next_cursor, weeks}
+  HISTORY_DELETE: "history-delete", //   {id} → data {deleted}
+  HISTORY_CLEAR: "history-clear", //     {} → data {deleted}
+  HISTORY_EXPORT: "history-export", //   {format, params} → data {text, mimetype, filename}
 });
 
 /** Service worker or popup → content script. */
@@ -38,4 +44,5 @@ export const ERROR_KINDS = Object.freeze({
   PAIRING_UNAVAILABLE: "pairing-unavailable",
   BAD_PAIRING_CODE: "bad-pairing-code",
   NOT_FOUND: "not-found",
+  BAD_MESSAGE: "bad-message",
 });

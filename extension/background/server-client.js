@@ -1,9 +1,35 @@
 // The client for the local server: the only code that fetches it; adds the pairing token and maps failures.
 
-import { BadAddress, BadPairingCode, NotFound, NotPaired, PairingUnavailable, ServerError, ServerNotRunning } from "./errors.js";
+import { BadAddress, BadMessage, BadPairingCode, NotFound, NotPaired, PairingUnavailable, ServerError, ServerNotRunning } from "./errors.js";
 import { serverOrigin } from "./settings.js";
 
-const TIMEOUTS_MS = Object.freeze({ annotate: 20000, card: 8000, feedback: 5000, health: 2000, pair: 5000 });
+const TIMEOUTS_MS = Object.freeze({ annotate: 20000, card: 8000, feedback: 5000, health: 2000, pair: 5000, history: 15000, export: 60000 });
+
+/** The history's export formats: what the server calls them, and how the file is saved. */
+export const EXPORT_FORMATS = Object.freeze({
+  json: { mimetype: "application/json", extension: "json", label: "JSON" },
+  jsonld: { mimetype: "application/ld+json", extension: "jsonld", label: "JSON-LD (Web Annotation)" },
+  markdown: { mimetype: "text/markdown", extension: "md", label: "Markdown" },
+  csv: { mimetype: "text/csv", extension: "csv", label: "CSV" },
+});
+const HISTORY_PARAMS = ["q", "entity", "site", "since", "until", "limit", "cursor"];
+
+/** A query string of the known history search parameters that have a value. */
+export function queryString(params = {}) {
+  const search = new URLSearchParams();
+  for (const name of HISTORY_PARAMS) {
+    const value = params?.[name];
+    if (value !== undefined && value !== null && String(value) !== "") search.set(name, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+/** An id for a path segment, or BadMessage. */
+function pathId(value) {
+  if (typeof value !== "string" || !value || value.length > 200) throw new BadMessage("A history message needs an id.");
+  return encodeURIComponent(value);
+}
 // A busy server answers 429 with Retry-After: wait that long (at most RETRY_WAIT_MAX_MS) and ask again, twice at most.
 const BUSY_RETRIES = 2;
 const RETRY_WAIT_MAX_MS = 5000;
@@ -53,6 +79,48 @@ export class ServerClient {
   /** Set or remove site rules ({site: "always" | "never" | null}) → the settings afterwards. */
   setSiteRules(rules) {
     return this.request("POST", "/v1/settings", { site_rules: rules }, TIMEOUTS_MS.feedback);
+  }
+
+  /** Saved pages, newest first, filtered by the known search parameters. */
+  searchHistory(params) {
+    return this.request("GET", `/v1/history${queryString(params)}`, undefined, TIMEOUTS_MS.history);
+  }
+
+  /** Every saved page that showed one card, and pages per week. */
+  async entityPages(card, params) {
+    return this.request("GET", `/v1/entities/${pathId(card)}/pages${queryString({ ...params, entity: undefined })}`, undefined, TIMEOUTS_MS.history);
+  }
+
+  async deleteHistoryPage(id) {
+    return this.request("DELETE", `/v1/history/${pathId(id)}`, undefined, TIMEOUTS_MS.history);
+  }
+
+  clearHistory() {
+    return this.request("DELETE", "/v1/history?confirm=yes", undefined, TIMEOUTS_MS.history);
+  }
+
+  /** The history (or what the filters keep) as a file: {text, mimetype, filename}. Not JSON: Markdown, CSV too. */
+  async exportHistory(format, params) {
+    if (!Object.hasOwn(EXPORT_FORMATS, format)) throw new BadMessage("Unknown export format.");
+    const query = queryString({ ...params, limit: undefined, cursor: undefined });
+    const path = `/v1/history/export${query ? `${query}&` : "?"}format=${format}`;
+    let response;
+    try {
+      response = await this.fetch(this.origin + path, {
+        method: "GET",
+        headers: this.token ? { Authorization: `Bearer ${this.token}` } : {},
+        signal: AbortSignal.timeout(TIMEOUTS_MS.export),
+        credentials: "omit",
+        cache: "no-store",
+        redirect: "error",
+      });
+    } catch {
+      throw new ServerNotRunning(this.origin);
+    }
+    // An error answer goes through the usual JSON path, which turns it into the right ExtensionError.
+    if (!response.ok) await this.request("GET", path, undefined, TIMEOUTS_MS.history);
+    const kind = EXPORT_FORMATS[format];
+    return { text: await response.text(), mimetype: kind.mimetype, filename: `contextcards-history.${kind.extension}` };
   }
 
   /** The server's /health report. */
