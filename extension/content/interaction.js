@@ -1,7 +1,7 @@
 // Opens and closes cards: dwell on a mention, focus, the Alt+Shift+K/J shortcut, Escape, and pending cards asked again.
 (function (ns) {
   "use strict";
-  if (ns.interaction || !ns.card || !ns.wrap) return;
+  if (ns.interaction || !ns.card || !ns.wrap || !ns.mentions) return;
 
   const CLOSE_DELAY_MS = 300; // like Wikipedia's page previews: leaving briefly does not close the card
   const PENDING_RETRY_MS = [700, 1500, 3000];
@@ -19,14 +19,15 @@
   }
 
   /**
-   * The reader's side of one page. `page` is the PageController: this reads its settings, mentions,
-   * markMention, cards and generation, and asks its transport for cards that were still pending.
+   * The reader's side of one page. `page` is what the page controller lends it: {doc, store (the MentionStore),
+   * transport, settings(), generation(), removeMentions(drop), reannotate()}.
    */
   class CardInteraction {
     constructor(page) {
       this.page = page;
-      this.view = page.view;
+      this.store = page.store;
       this.doc = page.doc;
+      this.view = page.doc.defaultView;
       this.openMention = null;
       this.timers = { open: 0, close: 0, pending: 0 };
       this.positionQueued = false;
@@ -80,7 +81,7 @@
     mentionAt(node) {
       const el = node && node.nodeType === 1 ? node : node && node.parentElement;
       const mark = el && el.closest ? el.closest(MARK) : null;
-      return (mark && this.page.markMention.get(mark)) || null;
+      return this.store.at(mark);
     }
 
     onPointerOver(event) {
@@ -93,7 +94,7 @@
       clearTimeout(this.timers.open);
       const anchor = event.target.closest(MARK);
       const pointer = { x: event.clientX, y: event.clientY };
-      this.timers.open = setTimeout(() => this.open(mention, { anchor, pointer }), this.page.settings.dwellMs);
+      this.timers.open = setTimeout(() => this.open(mention, { anchor, pointer }), this.page.settings().dwellMs);
     }
 
     onPointerOut(event) {
@@ -168,7 +169,7 @@
 
     /** Move keyboard focus to the next (1) or previous (-1) visible mention; from the viewport when none has focus. */
     focusMention(direction) {
-      const marks = this.page.mentions.map((m) => m.marks[0]).filter((m) => m.isConnected && isShown(m)).sort(byDocumentOrder);
+      const marks = this.store.firstMarks().filter((m) => m.isConnected && isShown(m)).sort(byDocumentOrder);
       if (!marks.length) return false;
       const current = marks.indexOf(this.doc.activeElement);
       let index;
@@ -202,11 +203,11 @@
     }
 
     cardFor(mention) {
-      return this.page.cards.get(mention.cardId) || { id: mention.cardId, title: mention.text, status: "pending" };
+      return this.store.card(mention.cardId) || { id: mention.cardId, title: mention.text, status: "pending" };
     }
 
     extrasFor(mention) {
-      return { alternatives: mention.alternatives.map((id) => this.page.cards.get(id)).filter(Boolean) };
+      return { alternatives: mention.alternatives.map((id) => this.store.card(id)).filter(Boolean) };
     }
 
     open(mention, { anchor, pointer, announce }) {
@@ -253,12 +254,12 @@
      */
     async feedback(action, cardId) {
       const mention = this.openMention;
-      if (!mention || mention.cardId !== cardId) throw new Error("The card was closed.");
+      if (!mention || mention.cardId !== cardId) throw new ns.ContentError("closed", "The card was closed.");
       const term = mention.text;
-      const generation = this.page.generation;
+      const generation = this.page.generation();
       const fromKeyboard = this.cardView.hasFocus();
       await this.page.transport.feedback(action === "mute" ? { card: cardId, action: "mute", term } : { card: cardId, action: "correct", to: null, term });
-      if (generation !== this.page.generation) return;
+      if (generation !== this.page.generation()) return;
       this.close();
       const key = String(term).trim().toLowerCase();
       const removed = this.page.removeMentions((m) => m.cardId === cardId && (action === "mute" || String(m.text).trim().toLowerCase() === key));
@@ -281,7 +282,7 @@
     /** Ask the server again for a card that was still pending; show it when it is ready. */
     refreshPending(cardId, attempt) {
       clearTimeout(this.timers.pending);
-      const generation = this.page.generation;
+      const generation = this.page.generation();
       const redraw = (extra) => {
         if (this.openMention && this.openMention.cardId === cardId) {
           this.cardView.update(this.cardFor(this.openMention), { ...this.extrasFor(this.openMention), ...extra });
@@ -297,16 +298,16 @@
       };
       this.page.transport.card(cardId).then(
         (card) => {
-          if (generation !== this.page.generation || !card) return;
+          if (generation !== this.page.generation() || !card) return;
           // The fetched card replaces the pending one; what only the page's answer carried (history) is kept.
-          const before = this.page.cards.get(cardId);
+          const before = this.store.card(cardId);
           const merged = before && before.seen_before && !card.seen_before ? { ...card, seen_before: before.seen_before } : card;
-          this.page.cards.set(cardId, merged);
+          this.store.setCard(cardId, merged);
           if (card.status === "pending") retryOrGiveUp();
           else redraw({});
         },
         (error) => {
-          if (generation !== this.page.generation) return;
+          if (generation !== this.page.generation()) return;
           // 404: Wikipedia has no page that fits; asking again would not change that.
           if (error && error.kind === "not-found") redraw({ noCard: true });
           else retryOrGiveUp();

@@ -1,7 +1,7 @@
 // Orchestrates one page: extract blocks, ask for annotations, wrap mentions, follow later content, turn off cleanly.
 (function (ns) {
   "use strict";
-  if (ns.page || !ns.transport || !ns.blocks || !ns.offsets || !ns.wrap || !ns.card || !ns.interaction) return;
+  if (ns.page || !ns.transport || !ns.blocks || !ns.offsets || !ns.wrap || !ns.card || !ns.mentions || !ns.interaction) return;
 
   const MUTATION_DEBOUNCE_MS = 300;
   const SLICE_MS = 8; // longest stretch of wrapping before yielding to the page
@@ -110,7 +110,17 @@
       this.generation = 0; // bumped on every turn-off: answers to older requests are dropped
       this.nextBlockId = 0;
       this.mutationTimer = 0;
-      this.interaction = new ns.interaction.CardInteraction(this);
+      this.store = new ns.mentions.MentionStore();
+      // What the reader's side may use of the page: the store, and these few things, nothing else.
+      this.interaction = new ns.interaction.CardInteraction({
+        doc,
+        store: this.store,
+        transport,
+        settings: () => this.settings,
+        generation: () => this.generation,
+        removeMentions: (drop) => this.removeMentions(drop),
+        reannotate: () => this.reannotate(),
+      });
       this.resetState();
     }
 
@@ -118,11 +128,7 @@
       this.roots = [];
       this.fallback = false;
       this.sent = new WeakMap(); // block element → the text last sent for it
-      this.mentions = []; // in the order they were wrapped (undo goes backwards)
-      this.markMention = new WeakMap();
-      this.blockMentions = new Map();
-      this.cards = new Map();
-      this.cardCounts = new Map();
+      this.store.clear();
       this.dirty = new Set();
     }
 
@@ -164,7 +170,7 @@
     }
 
     cardCount() {
-      return new Set(this.mentions.map((m) => m.cardId)).size;
+      return this.store.cardCount();
     }
 
     async turnOn() {
@@ -193,7 +199,8 @@
       if (this.observer) this.observer.disconnect();
       this.observer = null;
       this.interaction.uninstall();
-      for (let i = this.mentions.length - 1; i >= 0; i--) ns.wrap.unwrapAll(this.mentions[i].records);
+      const mentions = this.store.list;
+      for (let i = mentions.length - 1; i >= 0; i--) ns.wrap.unwrapAll(mentions[i].records);
       this.resetState();
       if (report) this.transport.report({ count: 0, enabled: false });
     }
@@ -251,7 +258,7 @@
 
     /** Wrap the answer's mentions, a block at a time, yielding to the page every few milliseconds. */
     async apply(chunk, result, generation) {
-      for (const [id, card] of Object.entries(result.cards || {})) this.cards.set(id, card);
+      for (const [id, card] of Object.entries(result.cards || {})) this.store.setCard(id, card);
       const byBlock = new Map();
       for (const a of result.annotations || []) {
         if (!byBlock.has(a.block)) byBlock.set(a.block, []);
@@ -288,16 +295,17 @@
       const chosen = [];
       if (this.settings.density === "off" || ns.blocks.isHeading(block.element)) return chosen;
       let lastEnd = -1;
+      const claimed = new Set(); // cards chosen in this block (the store counts them once they are wrapped)
       annotations.sort((a, b) => a.start - b.start);
       for (const a of annotations) {
         if (a.start < lastEnd || block.text.slice(a.start, a.end) !== a.text) continue;
-        if (this.settings.mentions !== "all" && this.cardCounts.get(a.card)) continue;
-        if (this.settings.density === "new" && isFamiliar(this.cards.get(a.card), this.settings.familiar, Date.now())) continue;
+        if (this.settings.mentions !== "all" && (this.store.countOf(a.card) || claimed.has(a.card))) continue;
+        if (this.settings.density === "new" && isFamiliar(this.store.card(a.card), this.settings.familiar, Date.now())) continue;
         const pieces = ns.offsets.piecesFor(block, a.start, a.end);
         if (!pieces.length) continue;
         chosen.push({ annotation: a, pieces });
         lastEnd = a.end;
-        this.cardCounts.set(a.card, (this.cardCounts.get(a.card) || 0) + 1);
+        claimed.add(a.card);
       }
       return chosen;
     }
@@ -318,23 +326,19 @@
         records,
         marks: records.map((r) => r.mark).reverse(),
       };
-      for (const mark of mention.marks) this.markMention.set(mark, mention);
-      this.mentions.push(mention);
-      if (!this.blockMentions.has(block.element)) this.blockMentions.set(block.element, []);
-      this.blockMentions.get(block.element).push(mention);
+      this.store.add(mention);
     }
 
     /** Undo one block's wraps (its text changed under us), newest first. */
     unwrapBlock(element) {
-      const mentions = this.blockMentions.get(element) || [];
+      const mentions = this.store.inBlock(element);
       for (let i = mentions.length - 1; i >= 0; i--) {
         const mention = mentions[i];
         this.interaction.forget(mention);
         ns.wrap.unwrapAll(mention.records);
-        this.mentions.splice(this.mentions.indexOf(mention), 1);
-        this.cardCounts.set(mention.cardId, Math.max(0, (this.cardCounts.get(mention.cardId) || 0) - 1));
+        this.store.remove(mention);
       }
-      this.blockMentions.delete(element);
+      this.store.keepInBlock(element, []);
     }
 
     /**
@@ -344,13 +348,13 @@
      * marks. The badge count is reported again.
      */
     removeMentions(drop) {
-      const gone = new Set(this.mentions.filter(drop));
+      const gone = new Set(this.store.list.filter(drop));
       const picked = gone.size;
       if (!picked) return 0;
       const blocks = new Set(Array.from(gone, (m) => m.block));
       this.ownMutations(() => {
         for (const element of blocks) {
-          const inBlock = this.blockMentions.get(element) || [];
+          const inBlock = this.store.inBlock(element);
           for (let i = inBlock.length - 1; i >= 0; i--) ns.wrap.unwrapAll(inBlock[i].records);
           const kept = [];
           for (const mention of inBlock) {
@@ -365,15 +369,12 @@
               this.markDirty(element);
             }
           }
-          if (kept.length) this.blockMentions.set(element, kept);
-          else this.blockMentions.delete(element);
+          this.store.keepInBlock(element, kept);
         }
       });
       for (const mention of gone) {
         this.interaction.forget(mention);
-        const index = this.mentions.indexOf(mention);
-        if (index >= 0) this.mentions.splice(index, 1);
-        this.cardCounts.set(mention.cardId, Math.max(0, (this.cardCounts.get(mention.cardId) || 0) - 1));
+        this.store.remove(mention);
       }
       this.transport.report({ count: this.cardCount(), enabled: this.enabled });
       return picked;
@@ -443,7 +444,7 @@
       }
       const containers = Array.from(inScope).filter((el) => !Array.from(inScope).some((o) => o !== el && o.contains(el)));
       let found = ns.blocks.extractBlocks(containers, this.extractOptions());
-      const changed = found.filter((b) => this.sent.has(b.element) && this.sent.get(b.element) !== b.text && this.blockMentions.has(b.element));
+      const changed = found.filter((b) => this.sent.has(b.element) && this.sent.get(b.element) !== b.text && this.store.inBlock(b.element).length);
       if (changed.length) {
         this.ownMutations(() => changed.forEach((b) => this.unwrapBlock(b.element)));
         found = ns.blocks.extractBlocks(containers, this.extractOptions());

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-import harness
 from harness import EXTENSION_ID, wait_for, wait_js
 
 pytestmark = pytest.mark.browser

@@ -363,7 +363,7 @@ test("'Mute' sends the card, closes it and removes every underline of that card,
   assert.deepEqual(marks(document), ["Deep", "Seek", "DeepSeek", "H20"]);
   assert.equal(document.querySelector("#p2 cc-mark"), h20Mark, "the marks that stay are the same elements");
   assert.deepEqual(fake.calls.reports.at(-1), { count: 2, enabled: true });
-  assert.equal(ns.page.mentions.length, 3);
+  assert.equal(ns.page.store.list.length, 3);
   // The marks that stay still open their cards.
   openOn(document, interaction, "H20");
   assert.equal(interaction.cardView.root.querySelector("h2").textContent, "H20");
