@@ -1,4 +1,5 @@
-"""The extension in real Chromium: DOMContentLoaded to underlines visible, and the longest main-thread task it causes."""
+"""The extension in real Chromium: DOMContentLoaded to underlines visible (a 900-word page, and the window of a
+50,000-word page), and the longest main-thread task it causes (10,000 and 50,000 words)."""
 
 import json
 import statistics
@@ -20,6 +21,7 @@ from harness import (  # noqa: E402
 
 RUNS = 7
 LONG_RUNS = 3
+HUGE_RUNS = 3
 TARGET_MARKS_MS = 300
 TARGET_LONG_TASK_MS = 50
 
@@ -64,6 +66,34 @@ def time_to_marks(extension, url):
     return result
 
 
+# The underlines in the window as the page opened (it stays at the top): when the first and the last of them appeared.
+WINDOW_MARKS = """() => {
+    const dcl = performance.getEntriesByType('navigation')[0].domContentLoadedEventStart;
+    const times = [...document.querySelectorAll('cc-mark')]
+        .filter(m => m.getBoundingClientRect().top < innerHeight && m.__ccAt !== undefined).map(m => m.__ccAt - dcl);
+    return times.length ? { first: Math.min(...times), last: Math.max(...times), count: times.length } : null;
+}"""
+
+
+def huge_page(extension, url):
+    """The 50,000-word page: when the window's underlines appeared, the last underline, and the longest task."""
+    page = extension.context.new_page()
+    page.goto(url)
+    wait_js(page, WINDOW_MARKS, timeout=60)
+    # Later requests run while the browser is idle: wait until no new underline came for a while.
+    last, settled = None, 0
+    deadline = time.monotonic() + 120
+    while settled < 3 and time.monotonic() < deadline:
+        time.sleep(1)
+        now = page.evaluate(MARK_TIMES)["last"]
+        settled = settled + 1 if now == last else 0
+        last = now
+    result = {"window": page.evaluate(WINDOW_MARKS), "last_ms": last, "long_task": max(page.evaluate(LONG_TASKS), default=0.0),
+              "marks": page.evaluate("() => document.querySelectorAll('cc-mark').length")}
+    page.close()
+    return result
+
+
 def longest_task(extension, url, on: bool, mentions: str = "first"):
     """Longest long task and longest main-thread stall after DOMContentLoaded, extension on or off for the site."""
     extension.update(siteRules={} if on else {"127.0.0.1": "never"}, mentions=mentions)
@@ -99,7 +129,7 @@ def measure(tmp: Path, executable: str, sync_playwright) -> int:
         with serve_pages() as pages, sync_playwright() as playwright:
             context, worker = launch_with_extension(playwright, tmp / "profile", executable)
             extension = Extension(context, worker)
-            extension.configure(serverUrl=server.url, token=server.token)
+            extension.configure(serverUrl=server.url, token=server.token, density="all")  # every run underlines the same names
             for page in list(context.pages):
                 page.close()
             # Warm: the server has loaded its model and answered once; the service worker is running.
@@ -109,6 +139,8 @@ def measure(tmp: Path, executable: str, sync_playwright) -> int:
             long_on = [longest_task(extension, f"{pages}/long.html", on=True) for _ in range(LONG_RUNS)]
             long_all = [longest_task(extension, f"{pages}/long.html", on=True, mentions="all") for _ in range(LONG_RUNS)]
             long_off = [longest_task(extension, f"{pages}/long.html", on=False) for _ in range(LONG_RUNS)]
+            extension.update(siteRules={}, mentions="first")
+            huge = [huge_page(extension, f"{pages}/long50k.html") for _ in range(HUGE_RUNS)]
             context.close()
     finally:
         server.stop()
@@ -130,10 +162,23 @@ def measure(tmp: Path, executable: str, sync_playwright) -> int:
         w = worst[name]
         print(f"  {label:26} {w['long_task']:>7.0f} ms {w['stall']:>11.0f} ms {w['marks']:>11}")
     print("  (long task: Long Tasks API, 0 = none over 50 ms; stall: longest gap between zero-delay messages)")
+    window_first = statistics.median(r["window"]["first"] for r in huge)
+    window_last = statistics.median(r["window"]["last"] for r in huge)
+    window_worst = max(r["window"]["last"] for r in huge)
+    huge_last = statistics.median(r["last_ms"] for r in huge)
+    huge_task = max(r["long_task"] for r in huge)
+    print(f"50,000-word page, visible first, {HUGE_RUNS} runs:")
+    print(f"  underlines in the window   first median {window_first:6.0f} ms   all median {window_last:6.0f} ms   "
+          f"worst {window_worst:.0f} ms   (target <= {TARGET_MARKS_MS} ms)")
+    print(f"  last underline on the page median {huge_last:6.0f} ms   ({statistics.median(r['marks'] for r in huge):.0f} underlines)")
+    print(f"  longest task after DOMContentLoaded, worst {huge_task:.0f} ms   (target < {TARGET_LONG_TASK_MS} ms; 0 = none over 50 ms)")
     print(json.dumps({"marks_first_ms": first, "marks_all_ms": last, "marks_worst_ms": worst_marks,
-                      "marks_cached_ms": cached, "long_page": worst}))
+                      "marks_cached_ms": cached, "long_page": worst,
+                      "huge_page": {"window_first_ms": window_first, "window_all_ms": window_last,
+                                    "window_worst_ms": window_worst, "last_ms": huge_last, "long_task": huge_task}}))
     on_ms = worst["on"]["long_task"]
-    return 0 if last <= TARGET_MARKS_MS and on_ms < TARGET_LONG_TASK_MS else 1
+    ok = last <= TARGET_MARKS_MS and on_ms < TARGET_LONG_TASK_MS
+    return 0 if ok and window_last <= TARGET_MARKS_MS and huge_task < TARGET_LONG_TASK_MS else 1
 
 
 if __name__ == "__main__":

@@ -68,6 +68,13 @@ export class PairingUnavailable extends ExtensionError {
   }
 }
 
+/** A message (or a request built from one) that makes no sense: a missing id, an unknown format. */
+export class BadMessage extends ExtensionError {
+  constructor(message) {
+    super(ERROR_KINDS.BAD_MESSAGE, message);
+  }
+}
+
 /** The message-safe form of any error: expected ones keep their kind, others become "internal". */
 export function errorToMessage(error) {
   if (error instanceof ExtensionError) return error.toJSON();

@@ -7,13 +7,24 @@ export const DEFAULTS = Object.freeze({
   serverUrl: "http://127.0.0.1:8731", // the local server; only loopback addresses are accepted
   dwellMs: 400, //                       rest time before a card opens (Wikipedia's previews use a similar delay)
   mentions: "first", //                  "first": underline a card's first mention on a page; "all": every one
+  density: "new", //                     underlines: "all", "new" (not the names met on `familiarPages` saved pages in
+  //                                     `familiarDays` days) or "off"
+  familiarPages: 10,
+  familiarDays: 30,
   enabledByDefault: true, //             underline on every site unless a site rule says "never"
-  siteRules: {}, //                      {hostname: "always" | "never"}; also applies to subdomains
-  mutedTerms: [], //                     mentions (or card titles) never underlined, compared case-insensitively
+  siteRules: {}, //                      a cache of the server's site rules {site: "always" | "never"} (the server
+  //                                     owns them, with mutes and corrections: GET/POST /v1/settings, /v1/feedback)
   token: "", //                          the pairing token; sent as a bearer token, never to content scripts
 });
 
 export const DWELL_RANGE = Object.freeze({ min: 100, max: 3000 });
+export const DENSITIES = Object.freeze(["all", "new", "off"]);
+export const FAMILIAR_RANGE = Object.freeze({ pages: { min: 1, max: 1000 }, days: { min: 1, max: 365 } });
+
+function clampNumber(value, { min, max }, fallback) {
+  const number = Math.round(Number(value));
+  return Number.isFinite(number) ? Math.min(max, Math.max(min, number)) : fallback;
+}
 
 /** Every setting, with defaults for what was never saved. */
 export function readSettings() {
@@ -71,7 +82,7 @@ export function decideForPage(pageUrl, settings) {
   return { enabled: false, reason: "site-off" };
 }
 
-/** The site rules after the reader turns a site on or off from the popup. */
+/** The site rules after the reader turns a site on or off from the popup (sent to the server, which owns them). */
 export function withSiteSwitched(siteRules, hostname, on, enabledByDefault) {
   const rules = { ...siteRules };
   const host = hostname.toLowerCase();
@@ -86,17 +97,6 @@ export function withSiteSwitched(siteRules, hostname, on, enabledByDefault) {
   return rules;
 }
 
-/** Drop annotations whose mention or card title the reader muted. */
-export function withoutMuted(result, mutedTerms) {
-  if (!mutedTerms.length) return result;
-  const muted = new Set(mutedTerms.map((term) => term.trim().toLowerCase()).filter(Boolean));
-  const annotations = result.annotations.filter((a) => {
-    const title = result.cards?.[a.card]?.title ?? "";
-    return !muted.has(String(a.text).toLowerCase()) && !muted.has(title.toLowerCase());
-  });
-  return { ...result, annotations };
-}
-
 /**
  * What content scripts may know of the settings (never the token). `annotateKey` changes whenever
  * something that changes the underlines changes, so the page knows to annotate again.
@@ -104,6 +104,20 @@ export function withoutMuted(result, mutedTerms) {
 export function contentSettings(settings) {
   const dwell = Math.min(DWELL_RANGE.max, Math.max(DWELL_RANGE.min, Number(settings.dwellMs) || DEFAULTS.dwellMs));
   const mentions = settings.mentions === "all" ? "all" : "first";
-  const annotateKey = JSON.stringify([mentions, settings.mutedTerms, settings.serverUrl]);
-  return { dwellMs: dwell, mentions, annotateKey };
+  const density = DENSITIES.includes(settings.density) ? settings.density : DEFAULTS.density;
+  const familiar = {
+    pages: clampNumber(settings.familiarPages, FAMILIAR_RANGE.pages, DEFAULTS.familiarPages),
+    days: clampNumber(settings.familiarDays, FAMILIAR_RANGE.days, DEFAULTS.familiarDays),
+  };
+  const annotateKey = JSON.stringify([mentions, density, familiar, settings.serverUrl]);
+  return { dwellMs: dwell, mentions, density, familiar, annotateKey };
+}
+
+/** The rules that differ between two sets, as the server's POST /v1/settings takes them ({site: rule | null}). */
+export function siteRuleChanges(before, after) {
+  const changes = {};
+  for (const site of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (before[site] !== after[site]) changes[site] = after[site] ?? null;
+  }
+  return changes;
 }

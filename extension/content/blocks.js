@@ -65,6 +65,11 @@
     return false;
   }
 
+  /** Whether a block is a heading: its names are not underlined (the first mention in the body text is). */
+  function isHeading(el) {
+    return Boolean(el.closest && el.closest("h1, h2, h3, h4, h5, h6, [role=heading]"));
+  }
+
   function isBlock(el) {
     return BLOCK_TAGS.has(el.localName);
   }
@@ -228,5 +233,5 @@
     return { roots: [densest || body], fallback: true };
   }
 
-  ns.blocks = { extractBlocks, findRoots, blockContainerOf, isExcluded, isHidden };
+  ns.blocks = { extractBlocks, findRoots, blockContainerOf, isExcluded, isHidden, isHeading };
 })((globalThis.ContextCards = globalThis.ContextCards || {}));

@@ -4,8 +4,13 @@
   if (ns.card) return;
 
   const HOST_TAG = "cc-card-host";
-  const GAP = 6; // px between the mention and the card
+  const GAP = 9; // px between the mention and the card: room for the pointer
   const EDGE = 8; // px kept free at the viewport's edges
+  const MIN_HEIGHT = 96; // px: a card squeezed smaller than this would show nothing useful
+  const POINTER_INSET = 14; // px: the pointer stays clear of the rounded corners
+  const TYPE_PX = { min: 14, max: 17 };
+  const NOTICE_MS = 6000; // how long "Muted … Undo" stays (longer while the pointer or focus is on it)
+  const SUMMARY_FITS_CHARS = 110; // about what three lines hold at the card's width: longer ones are cut until "More"
 
   const KIND_LABELS = {
     person: "Person",
@@ -21,38 +26,56 @@
   const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
   // Host rules are !important: inside a shadow tree those beat the page's own !important rules for the host.
+  // The card is compact like Wikipedia's page previews: the summary is cut at three lines until "More" is open.
   const STYLES = `
 :host { all: initial !important; position: fixed !important; inset: 0 auto auto 0 !important; width: 0 !important;
   height: 0 !important; z-index: 2147483647 !important; display: block !important; overflow: visible !important; }
 [hidden] { display: none !important; }
-.card { position: fixed; box-sizing: border-box; width: max-content; max-width: min(360px, calc(100vw - 16px));
-  padding: 12px 14px; border-radius: 8px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+.card { position: fixed; box-sizing: border-box; width: max-content; max-width: min(320px, calc(100vw - 16px));
+  border-radius: 8px; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   text-align: start; white-space: normal; letter-spacing: normal; word-spacing: normal; text-transform: none;
   background: #ffffff; color: #1f2328; border: 1px solid #d0d7de;
-  box-shadow: 0 4px 16px rgba(31, 35, 40, 0.16); animation: cc-in 120ms ease-out; }
+  box-shadow: 0 4px 14px rgba(31, 35, 40, 0.14); animation: cc-in 120ms ease-out; }
 .card:focus { outline: none; }
 .card:focus-visible { outline: 2px solid #2f6fd6; outline-offset: 2px; }
-.kind { margin: 0 0 2px; font-size: 11px; letter-spacing: 0.06em; text-transform: uppercase; color: #57606a; }
-.title { margin: 0 0 6px; font-size: 16px; font-weight: 600; line-height: 1.3; }
-.summary { margin: 0 0 8px; }
-.facts { margin: 0 0 8px; padding: 0 0 0 18px; }
+.body { box-sizing: border-box; padding: 10px 12px; overflow-y: auto; overscroll-behavior: contain; border-radius: 8px; }
+.pointer { position: absolute; width: 10px; height: 10px; background: inherit; border: inherit; transform: rotate(45deg);
+  pointer-events: none; }
+.card[data-side="below"] .pointer { top: -6px; border-right: 0; border-bottom: 0; }
+.card[data-side="above"] .pointer { bottom: -6px; border-left: 0; border-top: 0; }
+.kind { margin: 0 0 1px; font-size: 0.72em; letter-spacing: 0.06em; text-transform: uppercase; color: #57606a; }
+.title { margin: 0 0 4px; font-size: 1.08em; font-weight: 600; line-height: 1.3; }
+.summary { margin: 0 0 6px; display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 3; overflow: hidden; }
+.card[data-expanded] .summary { display: block; -webkit-line-clamp: none; }
+.facts { margin: 0 0 6px; padding: 0 0 0 18px; }
 .facts li { margin: 0; }
-.status, .alternatives, .seen, .feedback-note { margin: 0 0 8px; color: #57606a; }
+.status, .alternatives, .seen, .feedback-note { margin: 0 0 6px; color: #57606a; font-size: 0.9em; }
 .seen button.seen-link { padding: 0; border: 0; background: none; color: #0b57d0; text-decoration: underline; font-size: inherit; }
 .status[data-state="pending"]::before { content: ""; display: inline-block; width: 8px; height: 8px; margin-inline-end: 6px;
   border-radius: 50%; background: currentColor; animation: cc-pulse 1s ease-in-out infinite alternate; }
-.actions { display: flex; gap: 8px; margin: 0 0 8px; }
-.source { margin: 0; font-size: 12px; color: #57606a; }
+.actions { display: flex; gap: 8px; margin: 0 0 6px; }
+.footer { display: flex; align-items: baseline; justify-content: space-between; gap: 8px; margin: 0; font-size: 0.8em; color: #57606a; }
+.source { margin: 0; }
+.more { padding: 0; border: 0; background: none; color: #0b57d0; font-size: inherit; white-space: nowrap; }
+.more::after { content: " ▾"; }
+.card[data-expanded] .more::after { content: " ▴"; }
 a { color: #0b57d0; }
-button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; border: 1px solid #d0d7de;
+button { font: inherit; font-size: 0.85em; padding: 2px 8px; border-radius: 4px; border: 1px solid #d0d7de;
   background: #f6f8fa; color: inherit; cursor: pointer; }
 .announce { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
-.card[data-scheme="dark"] { background: #1c2128; color: #e6edf3; border-color: #444c56; box-shadow: 0 4px 16px rgba(0, 0, 0, 0.5); }
+.card[data-scheme="dark"] { background: #1c2128; color: #e6edf3; border-color: #444c56; box-shadow: 0 4px 14px rgba(0, 0, 0, 0.5); }
 .card[data-scheme="dark"] .kind, .card[data-scheme="dark"] .status, .card[data-scheme="dark"] .alternatives,
-.card[data-scheme="dark"] .seen, .card[data-scheme="dark"] .feedback-note, .card[data-scheme="dark"] .source { color: #9da7b3; }
-.card[data-scheme="dark"] .seen button.seen-link { background: none; color: #79b8ff; }
+.card[data-scheme="dark"] .seen, .card[data-scheme="dark"] .feedback-note, .card[data-scheme="dark"] .footer { color: #9da7b3; }
+.card[data-scheme="dark"] .seen button.seen-link, .card[data-scheme="dark"] .more { background: none; color: #79b8ff; }
 .card[data-scheme="dark"] a { color: #79b8ff; }
-.card[data-scheme="dark"] button { background: #2d333b; border-color: #444c56; }
+.card[data-scheme="dark"] button:not(.more):not(.seen-link) { background: #2d333b; border-color: #444c56; }
+.notice { position: fixed; left: 50%; bottom: 16px; transform: translateX(-50%); box-sizing: border-box;
+  max-width: calc(100vw - 16px); display: flex; align-items: center; gap: 12px; padding: 8px 12px; border-radius: 8px;
+  font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #1f2328; color: #ffffff;
+  box-shadow: 0 4px 14px rgba(31, 35, 40, 0.3); animation: cc-in 120ms ease-out; }
+.notice button { font-size: 14px; background: none; border: 0; color: #9cc3ff; font-weight: 600; padding: 2px 4px; }
+.notice[data-scheme="dark"] { background: #e6edf3; color: #1f2328; }
+.notice[data-scheme="dark"] button { color: #0b57d0; }
 @keyframes cc-in { from { opacity: 0; } to { opacity: 1; } }
 @keyframes cc-pulse { from { opacity: 0.25; } to { opacity: 1; } }
 @media (prefers-reduced-motion: reduce) { .card, .status[data-state="pending"]::before { animation: none; } }
@@ -101,23 +124,53 @@ button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; b
     return view && view.matchMedia && view.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
   }
 
-  /** Where the card goes: below the anchor, or above when it does not fit below; kept inside the viewport. */
+  /** The page's type at the anchor, so the card reads like the article it sits on (a serif page gets a serif card). */
+  function pageType(anchorEl) {
+    const view = anchorEl.ownerDocument.defaultView;
+    const style = view && view.getComputedStyle(anchorEl);
+    const size = style ? parseFloat(style.fontSize) : NaN;
+    return {
+      family: (style && style.fontFamily) || "",
+      size: Number.isFinite(size) ? Math.round(Math.min(TYPE_PX.max, Math.max(TYPE_PX.min, size * 0.88))) : TYPE_PX.min,
+    };
+  }
+
+  /**
+   * Where the card goes: below the anchor, else above; when it fits neither, on the roomier side with a height
+   * limit (it scrolls inside). Always fully inside the viewport. `pointerLeft` is where the pointer meets the word.
+   */
   function placement(anchor, size, viewport) {
-    const below = anchor.bottom + GAP;
-    const above = anchor.top - GAP - size.height;
-    const fitsBelow = below + size.height <= viewport.height - EDGE;
-    const side = fitsBelow || above < EDGE ? "below" : "above";
-    const top = side === "below" ? below : above;
-    const maxLeft = viewport.width - EDGE - size.width;
-    const left = Math.max(EDGE, Math.min(anchor.left, maxLeft));
-    return { top: Math.round(top), left: Math.round(left), side };
+    const room = { below: viewport.height - EDGE - (anchor.bottom + GAP), above: anchor.top - GAP - EDGE };
+    let side;
+    let maxHeight = null;
+    if (size.height <= room.below) side = "below";
+    else if (size.height <= room.above) side = "above";
+    else {
+      side = room.below >= room.above ? "below" : "above";
+      maxHeight = Math.min(viewport.height - 2 * EDGE, Math.max(MIN_HEIGHT, room[side]));
+    }
+    const height = maxHeight === null ? size.height : Math.min(size.height, maxHeight);
+    const wanted = side === "below" ? anchor.bottom + GAP : anchor.top - GAP - height;
+    const top = Math.max(EDGE, Math.min(wanted, viewport.height - EDGE - height));
+    const width = Math.min(size.width, viewport.width - 2 * EDGE);
+    const left = Math.max(EDGE, Math.min(anchor.left, viewport.width - EDGE - width));
+    const middle = (anchor.left + anchor.right) / 2 - left;
+    const pointerLeft = Math.max(POINTER_INSET, Math.min(middle, width - POINTER_INSET));
+    return { top: Math.round(top), left: Math.round(left), side, maxHeight: maxHeight === null ? null : Math.floor(maxHeight),
+      pointerLeft: Math.round(pointerLeft) };
+  }
+
+  /** The card's controls that take keyboard focus, in order (hidden ones left out). */
+  function focusableIn(box) {
+    return Array.from(box.querySelectorAll("button, a[href]")).filter((node) => !node.disabled && node.getClientRects().length);
   }
 
   /**
    * One card UI per page: a host element with a closed shadow root, created on first use.
-   * `handlers`: onPointerEnter, onPointerLeave, onRetry, onEscape (all optional). Two more turn on the history
-   * actions when given (the demo page has neither): onFeedback(action, cardId) → promise, action "not-this" or
-   * "mute", which rejects with an error whose message the card shows; onOpenHistory(cardId).
+   * `handlers`: onPointerEnter, onPointerLeave, onRetry, and onLeave (keyboard focus leaves the card: Tab past the
+   * last control, Shift+Tab before the first), all optional. Two more turn on the history actions when given (the
+   * demo page has neither): onFeedback(action, cardId) → promise, action "not-this" or "mute", which rejects with an
+   * error whose message the card shows; onOpenHistory(cardId).
    */
   class CardView {
     constructor(doc, handlers) {
@@ -126,6 +179,8 @@ button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; b
       this.host = null;
       this.root = null;
       this.cardEl = null;
+      this.bodyEl = null;
+      this.pointerEl = null;
       this.announcer = null;
       this.anchor = null;
     }
@@ -134,7 +189,7 @@ button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; b
       if (this.host && this.host.isConnected) return;
       const doc = this.doc;
       this.host = doc.createElement(HOST_TAG);
-      // Closed: the page's scripts cannot reach the card's contents (history details will live here).
+      // Closed: the page's scripts cannot reach the card's contents (history details live here).
       this.root = this.host.attachShadow({ mode: "closed" });
       this.adoptStyles();
       this.cardEl = el(doc, "div", "card");
@@ -143,6 +198,10 @@ button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; b
       this.cardEl.setAttribute("aria-labelledby", "cc-card-title");
       this.cardEl.tabIndex = -1;
       this.cardEl.hidden = true;
+      this.pointerEl = el(doc, "div", "pointer");
+      this.bodyEl = el(doc, "div", "body");
+      this.cardEl.append(this.pointerEl, this.bodyEl);
+      this.cardEl.addEventListener("keydown", (event) => this.onKeyDown(event));
       this.announcer = el(doc, "div", "announce");
       this.announcer.setAttribute("aria-live", "polite");
       this.root.append(this.cardEl, this.announcer);
@@ -175,11 +234,15 @@ button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; b
 
     /**
      * Show a card next to an anchor element. `card` may be pending; `extra` holds
-     * {alternatives: [card], pendingFailed: bool, announce: bool, pointer: {x, y}}.
+     * {alternatives: [card], pendingFailed: bool, noCard: bool, announce: bool, pointer: {x, y}}.
      */
     show(anchor, card, extra) {
       this.ensureHost();
       this.anchor = anchor;
+      this.cardEl.removeAttribute("data-expanded");
+      const type = pageType(anchor);
+      this.cardEl.style.fontFamily = type.family;
+      this.cardEl.style.fontSize = `${type.size}px`;
       this.render(card, extra || {});
       this.cardEl.hidden = false;
       this.position(extra && extra.pointer);
@@ -189,8 +252,15 @@ button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; b
     /** Redraw the open card (a pending card became ready) without moving the anchor. */
     update(card, extra) {
       if (!this.isOpen) return;
+      const focused = this.root.activeElement;
+      const focusedKey = focused && (focused.dataset.action || focused.className);
       this.render(card, extra || {});
       this.position();
+      // A redraw must not drop keyboard focus to the page: put it back on the same control, or on the card.
+      if (focused) {
+        const again = focusedKey && focusableIn(this.bodyEl).find((n) => (n.dataset.action || n.className) === focusedKey);
+        (again || this.cardEl).focus();
+      }
     }
 
     hide() {
@@ -209,10 +279,65 @@ button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; b
       return Boolean(this.root && this.isOpen && this.root.activeElement);
     }
 
+    /** Tab moves through the card's controls; past the last (or before the first) focus goes back to the name. */
+    onKeyDown(event) {
+      if (event.key !== "Tab" || event.altKey || event.ctrlKey || event.metaKey) return;
+      const controls = focusableIn(this.bodyEl);
+      const current = controls.indexOf(this.root.activeElement);
+      const next = current < 0 ? (event.shiftKey ? -1 : 0) : current + (event.shiftKey ? -1 : 1);
+      event.preventDefault();
+      event.stopPropagation();
+      if (next >= 0 && next < controls.length) controls[next].focus();
+      else if (this.handlers.onLeave) this.handlers.onLeave();
+    }
+
+    /**
+     * A small visible notice with an Undo button, for about NOTICE_MS (kept while pointed at or focused).
+     * `onUndo()` may return a promise; `focusUndo` moves keyboard focus to Undo (the action came from the keyboard).
+     */
+    showNotice(text, onUndo, { focusUndo = false } = {}) {
+      this.ensureHost();
+      this.hideNotice();
+      const doc = this.doc;
+      const notice = el(doc, "div", "notice");
+      notice.setAttribute("role", "status");
+      notice.dataset.scheme = pageScheme(doc);
+      const undo = el(doc, "button", "undo", "Undo");
+      undo.type = "button";
+      undo.dataset.action = "undo";
+      undo.addEventListener("click", () => {
+        undo.disabled = true;
+        Promise.resolve()
+          .then(onUndo)
+          .then(() => this.hideNotice(), () => {
+            undo.disabled = false;
+            message.textContent = "Could not undo that; try again.";
+          });
+      });
+      const message = el(doc, "span", "notice-text", text);
+      notice.append(message, undo);
+      this.root.append(notice);
+      this.noticeEl = notice;
+      const expire = () => {
+        if (this.noticeEl !== notice) return;
+        if (notice.matches(":hover") || notice.contains(this.root.activeElement)) this.noticeTimer = setTimeout(expire, 1000);
+        else this.hideNotice();
+      };
+      this.noticeTimer = setTimeout(expire, NOTICE_MS);
+      if (focusUndo) undo.focus();
+    }
+
+    hideNotice() {
+      clearTimeout(this.noticeTimer);
+      if (this.noticeEl) this.noticeEl.remove();
+      this.noticeEl = null;
+    }
+
     /** Remove the card from the page entirely (turning off restores the page). */
     destroy() {
+      this.hideNotice();
       if (this.host) this.host.remove();
-      this.host = this.root = this.cardEl = this.announcer = this.anchor = null;
+      this.host = this.root = this.cardEl = this.bodyEl = this.pointerEl = this.announcer = this.anchor = null;
     }
 
     announce(card) {
@@ -220,52 +345,93 @@ button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; b
       this.announcer.textContent = [card.title, kind, card.summary].filter(Boolean).join(". ");
     }
 
+    /** Say something to screen readers (what an action did). */
+    say(text) {
+      if (this.announcer) this.announcer.textContent = text;
+    }
+
     render(card, extra) {
       const doc = this.doc;
-      const box = this.cardEl;
+      const box = this.bodyEl;
       box.replaceChildren();
-      box.dataset.scheme = pageScheme(doc);
-      box.dataset.card = String(card.id || "");
+      this.cardEl.dataset.scheme = pageScheme(doc);
+      this.cardEl.dataset.card = String(card.id || "");
       const pending = card.status === "pending";
-      box.setAttribute("aria-busy", pending && !extra.pendingFailed && !extra.noCard ? "true" : "false");
+      this.cardEl.setAttribute("aria-busy", pending && !extra.pendingFailed && !extra.noCard ? "true" : "false");
 
       if (KIND_LABELS[card.kind]) box.append(el(doc, "p", "kind", KIND_LABELS[card.kind]));
       const title = el(doc, "h2", "title", String(card.title || card.id || ""));
       title.id = "cc-card-title";
       box.append(title);
-
-      if (pending) {
-        const status = el(doc, "p", "status");
-        status.setAttribute("role", "status");
-        if (extra.noCard) {
-          status.dataset.state = "none";
-          status.append("No encyclopedia article fits this name.");
-        } else if (extra.pendingFailed) {
-          status.dataset.state = "failed";
-          status.append("Could not look this up yet. ");
-          const retry = el(doc, "button", "retry", "Try again");
-          retry.type = "button";
-          retry.addEventListener("click", () => this.handlers.onRetry && this.handlers.onRetry(card.id));
-          status.append(retry);
-        } else {
-          status.dataset.state = "pending";
-          status.append("Looking this up…");
-        }
-        box.append(status);
-      }
+      if (pending) box.append(this.pendingStatus(card, extra));
       if (card.summary) box.append(el(doc, "p", "summary", String(card.summary)));
+      box.append(this.seenBefore(card.seen_before, card.id));
+
+      // Behind "More": the facts, other readings and the actions.
+      const more = el(doc, "div", "details");
+      more.id = "cc-card-more";
       if (Array.isArray(card.facts) && card.facts.length) {
         const list = el(doc, "ul", "facts");
         for (const fact of card.facts) list.append(el(doc, "li", "", String(fact)));
-        box.append(list);
+        more.append(list);
       }
       const alternatives = (extra.alternatives || []).filter((alt) => alt && alt.title);
       if (alternatives.length) {
-        box.append(el(doc, "p", "alternatives", `Could also be: ${alternatives.map((alt) => alt.title).join(", ")}`));
+        more.append(el(doc, "p", "alternatives", `Could also be: ${alternatives.map((alt) => alt.title).join(", ")}`));
       }
-      box.append(this.seenBefore(card.seen_before, card.id));
-      box.append(...this.feedbackActions(card));
-      box.append(this.sourceLine(card));
+      more.append(...this.feedbackActions(card));
+      const expanded = this.cardEl.hasAttribute("data-expanded");
+      more.hidden = !expanded;
+      box.append(more);
+
+      const footer = el(doc, "div", "footer");
+      footer.append(this.sourceLine(card));
+      const summaryCut = Boolean(card.summary) && String(card.summary).length > SUMMARY_FITS_CHARS;
+      if (more.querySelector("li, .alternatives, .actions:not([hidden])") || summaryCut) {
+        const toggle = el(doc, "button", "more", expanded ? "Less" : "More");
+        toggle.type = "button";
+        toggle.dataset.action = "more";
+        toggle.setAttribute("aria-expanded", String(expanded));
+        toggle.setAttribute("aria-controls", more.id);
+        toggle.addEventListener("click", () => this.setExpanded(!this.cardEl.hasAttribute("data-expanded")));
+        footer.append(toggle);
+      }
+      box.append(footer);
+    }
+
+    /** Open or close the "More" part, and place the card again (its height changed). */
+    setExpanded(on) {
+      if (!this.isOpen) return;
+      this.cardEl.toggleAttribute("data-expanded", on);
+      const more = this.bodyEl.querySelector(".details");
+      const toggle = this.bodyEl.querySelector("button.more");
+      if (more) more.hidden = !on;
+      if (toggle) {
+        toggle.textContent = on ? "Less" : "More";
+        toggle.setAttribute("aria-expanded", String(on));
+      }
+      this.position();
+    }
+
+    pendingStatus(card, extra) {
+      const doc = this.doc;
+      const status = el(doc, "p", "status");
+      status.setAttribute("role", "status");
+      if (extra.noCard) {
+        status.dataset.state = "none";
+        status.append("No encyclopedia article fits this name.");
+      } else if (extra.pendingFailed) {
+        status.dataset.state = "failed";
+        status.append("Could not look this up yet. ");
+        const retry = el(doc, "button", "retry", "Try again");
+        retry.type = "button";
+        retry.addEventListener("click", () => this.handlers.onRetry && this.handlers.onRetry(card.id));
+        status.append(retry);
+      } else {
+        status.dataset.state = "pending";
+        status.append("Looking this up…");
+      }
+      return status;
     }
 
     /** "Not this" and "Mute", with a line for what happened; hidden when the transport cannot send feedback. */
@@ -336,7 +502,7 @@ button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; b
       const doc = this.doc;
       const line = el(doc, "p", "source");
       const parts = [];
-      if (card.source) parts.push(`Source: ${SOURCE_LABELS[card.source] || String(card.source)}`);
+      if (card.source) parts.push(SOURCE_LABELS[card.source] || String(card.source));
       // The server says calmly when the facts are over a year old ("as of June 2025 — may be out of date").
       if (card.as_of) parts.push(card.age_note ? String(card.age_note) : `as of ${asOfLabel(card.as_of)}`);
       line.append(parts.join(", "));
@@ -355,18 +521,23 @@ button { font: inherit; font-size: 12px; padding: 2px 8px; border-radius: 4px; b
       return line;
     }
 
-    /** Place the card by its anchor's first line box (or the one the pointer is on), flipping at the edges. */
+    /** Place the card by its anchor's first line box (or the one the pointer is on); see placement(). */
     position(pointer) {
       if (!this.isOpen || !this.anchor || !this.anchor.isConnected) return;
       const view = this.doc.defaultView;
       const rects = Array.from(this.anchor.getClientRects());
       let anchor = rects[0] || this.anchor.getBoundingClientRect();
       if (pointer) anchor = rects.find((r) => pointer.y >= r.top && pointer.y <= r.bottom) || anchor;
+      this.bodyEl.style.maxHeight = "";
       const size = { width: this.cardEl.offsetWidth, height: this.cardEl.offsetHeight };
-      const spot = placement(anchor, size, { width: view.innerWidth, height: view.innerHeight });
+      const viewport = { width: view.innerWidth, height: view.innerHeight };
+      const spot = placement(anchor, size, viewport);
+      // The body scrolls inside when the card is limited in height (its border takes 2 px).
+      if (spot.maxHeight !== null) this.bodyEl.style.maxHeight = `${spot.maxHeight - 2}px`;
       this.cardEl.style.top = `${spot.top}px`;
       this.cardEl.style.left = `${spot.left}px`;
       this.cardEl.dataset.side = spot.side;
+      this.pointerEl.style.left = `${spot.pointerLeft - 6}px`;
     }
   }
 

@@ -1,11 +1,17 @@
 // Opens and closes cards: dwell on a mention, focus, the Alt+Shift+K/J shortcut, Escape, and pending cards asked again.
 (function (ns) {
   "use strict";
-  if (ns.interaction || !ns.card || !ns.wrap) return;
+  if (ns.interaction || !ns.card || !ns.wrap || !ns.mentions) return;
 
   const CLOSE_DELAY_MS = 300; // like Wikipedia's page previews: leaving briefly does not close the card
   const PENDING_RETRY_MS = [700, 1500, 3000];
   const MARK = ns.wrap.MARK_TAG;
+
+  /** Whether the reader can see a name: rendered, not hidden by CSS (a collapsed section, display: none). */
+  function isShown(mark) {
+    if (typeof mark.checkVisibility !== "function") return true; // no layout to ask (jsdom)
+    return mark.getClientRects().length > 0 && mark.checkVisibility({ visibilityProperty: true, opacityProperty: true });
+  }
 
   function byDocumentOrder(a, b) {
     if (a === b) return 0;
@@ -13,14 +19,15 @@
   }
 
   /**
-   * The reader's side of one page. `page` is the PageController: this reads its settings, mentions,
-   * markMention, cards and generation, and asks its transport for cards that were still pending.
+   * The reader's side of one page. `page` is what the page controller lends it: {doc, store (the MentionStore),
+   * transport, settings(), generation(), removeMentions(drop), reannotate()}.
    */
   class CardInteraction {
     constructor(page) {
       this.page = page;
-      this.view = page.view;
+      this.store = page.store;
       this.doc = page.doc;
+      this.view = page.doc.defaultView;
       this.openMention = null;
       this.timers = { open: 0, close: 0, pending: 0 };
       this.positionQueued = false;
@@ -29,6 +36,7 @@
         onPointerEnter: () => this.cancelClose(),
         onPointerLeave: () => this.scheduleClose(),
         onRetry: (id) => this.refreshPending(id, 0),
+        onLeave: () => this.returnFocus(),
       };
       // The demo page's transport has no history: its cards show neither the actions nor the link.
       const can = (page.transport && page.transport.capabilities) || {};
@@ -73,7 +81,7 @@
     mentionAt(node) {
       const el = node && node.nodeType === 1 ? node : node && node.parentElement;
       const mark = el && el.closest ? el.closest(MARK) : null;
-      return (mark && this.page.markMention.get(mark)) || null;
+      return this.store.at(mark);
     }
 
     onPointerOver(event) {
@@ -86,7 +94,7 @@
       clearTimeout(this.timers.open);
       const anchor = event.target.closest(MARK);
       const pointer = { x: event.clientX, y: event.clientY };
-      this.timers.open = setTimeout(() => this.open(mention, { anchor, pointer }), this.page.settings.dwellMs);
+      this.timers.open = setTimeout(() => this.open(mention, { anchor, pointer }), this.page.settings().dwellMs);
     }
 
     onPointerOut(event) {
@@ -121,16 +129,21 @@
       this.scheduleClose();
     }
 
+    /** Put keyboard focus back on the open card's name without opening anything again. */
+    returnFocus(mention = this.openMention) {
+      const mark = mention && mention.marks[0];
+      if (!mark || !mark.isConnected) return;
+      this.quietFocus = mark;
+      mark.focus({ preventScroll: true });
+      this.quietFocus = null;
+    }
+
     onKeyDown(event) {
       if (event.key === "Escape" && this.openMention) {
-        const mark = this.openMention.marks[0];
+        const mention = this.openMention;
         const focusWasInCard = this.cardView.hasFocus();
         this.close();
-        if (focusWasInCard && mark.isConnected) {
-          this.quietFocus = mark;
-          mark.focus({ preventScroll: true });
-          this.quietFocus = null;
-        }
+        if (focusWasInCard) this.returnFocus(mention);
         event.stopPropagation();
         return;
       }
@@ -154,9 +167,9 @@
       });
     }
 
-    /** Move focus to the next (1) or previous (-1) mention; from the viewport when none has focus. */
+    /** Move keyboard focus to the next (1) or previous (-1) visible mention; from the viewport when none has focus. */
     focusMention(direction) {
-      const marks = this.page.mentions.map((m) => m.marks[0]).filter((m) => m.isConnected).sort(byDocumentOrder);
+      const marks = this.store.firstMarks().filter((m) => m.isConnected && isShown(m)).sort(byDocumentOrder);
       if (!marks.length) return false;
       const current = marks.indexOf(this.doc.activeElement);
       let index;
@@ -169,16 +182,32 @@
         const below = marks.findIndex((m) => m.getBoundingClientRect().top >= this.view.innerHeight);
         index = below > 0 ? below - 1 : marks.length - 1;
       }
-      marks[index].focus();
+      const mark = marks[index];
+      // Scrolled by us, not by focus(): the browser would leave the name under a sticky header.
+      mark.focus({ preventScroll: true });
+      this.revealMark(mark);
       return true;
     }
 
+    /** Scroll a name into view when it is off screen or under a fixed or sticky element (a header, a banner). */
+    revealMark(mark) {
+      const rect = mark.getBoundingClientRect();
+      const inView = rect.top >= 0 && rect.bottom <= this.view.innerHeight;
+      const x = Math.min(this.view.innerWidth - 1, Math.max(0, rect.left + Math.min(rect.width, 40) / 2));
+      if (typeof this.doc.elementFromPoint !== "function") return; // no layout to ask (jsdom)
+      const hit = inView ? this.doc.elementFromPoint(x, (rect.top + rect.bottom) / 2) : null;
+      const covered = inView && hit && !mark.contains(hit) && !this.cardView.owns(hit);
+      if (inView && !covered) return;
+      mark.scrollIntoView({ block: "center", inline: "nearest" });
+      if (this.openMention && this.openMention.marks[0] === mark) this.cardView.position();
+    }
+
     cardFor(mention) {
-      return this.page.cards.get(mention.cardId) || { id: mention.cardId, title: mention.text, status: "pending" };
+      return this.store.card(mention.cardId) || { id: mention.cardId, title: mention.text, status: "pending" };
     }
 
     extrasFor(mention) {
-      return { alternatives: mention.alternatives.map((id) => this.page.cards.get(id)).filter(Boolean) };
+      return { alternatives: mention.alternatives.map((id) => this.store.card(id)).filter(Boolean) };
     }
 
     open(mention, { anchor, pointer, announce }) {
@@ -221,21 +250,28 @@
 
     /**
      * "not-this" (this term on this site links to no card) or "mute" (this card is never underlined again), for the
-     * open card. Once the server has it: the card closes and the underlines it covers go, the page as it was.
+     * open card. Once the server has it: the card closes, the underlines it covers go, and a notice offers Undo.
      */
     async feedback(action, cardId) {
       const mention = this.openMention;
-      if (!mention || mention.cardId !== cardId) throw new Error("The card was closed.");
+      if (!mention || mention.cardId !== cardId) throw new ns.ContentError("closed", "The card was closed.");
       const term = mention.text;
-      const generation = this.page.generation;
-      const body = action === "mute" ? { card: cardId, action: "mute", term } : { card: cardId, action: "correct", to: null, term };
-      await this.page.transport.feedback(body);
-      if (generation !== this.page.generation) return;
+      const generation = this.page.generation();
+      const fromKeyboard = this.cardView.hasFocus();
+      await this.page.transport.feedback(action === "mute" ? { card: cardId, action: "mute", term } : { card: cardId, action: "correct", to: null, term });
+      if (generation !== this.page.generation()) return;
       this.close();
       const key = String(term).trim().toLowerCase();
       const removed = this.page.removeMentions((m) => m.cardId === cardId && (action === "mute" || String(m.text).trim().toLowerCase() === key));
       const what = action === "mute" ? "Muted" : "Unlinked";
-      this.cardView.announcer.textContent = `${what} “${term}”: ${removed === 1 ? "1 underline" : `${removed} underlines`} removed.`;
+      const text = `${what} “${term}”: ${removed === 1 ? "1 underline" : `${removed} underlines`} removed.`;
+      this.cardView.say(text);
+      const undo = async () => {
+        await this.page.transport.feedback({ card: cardId, action: action === "mute" ? "unmute" : "uncorrect", term });
+        this.cardView.say(`${what === "Muted" ? "Unmuted" : "Linked again"} “${term}”.`);
+        await this.page.reannotate();
+      };
+      this.cardView.showNotice(text, undo, { focusUndo: fromKeyboard });
     }
 
     /** Open the history page's view of one card in a new tab. */
@@ -246,7 +282,7 @@
     /** Ask the server again for a card that was still pending; show it when it is ready. */
     refreshPending(cardId, attempt) {
       clearTimeout(this.timers.pending);
-      const generation = this.page.generation;
+      const generation = this.page.generation();
       const redraw = (extra) => {
         if (this.openMention && this.openMention.cardId === cardId) {
           this.cardView.update(this.cardFor(this.openMention), { ...this.extrasFor(this.openMention), ...extra });
@@ -262,16 +298,16 @@
       };
       this.page.transport.card(cardId).then(
         (card) => {
-          if (generation !== this.page.generation || !card) return;
+          if (generation !== this.page.generation() || !card) return;
           // The fetched card replaces the pending one; what only the page's answer carried (history) is kept.
-          const before = this.page.cards.get(cardId);
+          const before = this.store.card(cardId);
           const merged = before && before.seen_before && !card.seen_before ? { ...card, seen_before: before.seen_before } : card;
-          this.page.cards.set(cardId, merged);
+          this.store.setCard(cardId, merged);
           if (card.status === "pending") retryOrGiveUp();
           else redraw({});
         },
         (error) => {
-          if (generation !== this.page.generation) return;
+          if (generation !== this.page.generation()) return;
           // 404: Wikipedia has no page that fits; asking again would not change that.
           if (error && error.kind === "not-found") redraw({ noCard: true });
           else retryOrGiveUp();

@@ -1,13 +1,15 @@
 // Orchestrates one page: extract blocks, ask for annotations, wrap mentions, follow later content, turn off cleanly.
 (function (ns) {
   "use strict";
-  if (ns.page || !ns.transport || !ns.blocks || !ns.offsets || !ns.wrap || !ns.card || !ns.interaction) return;
+  if (ns.page || !ns.transport || !ns.blocks || !ns.offsets || !ns.wrap || !ns.card || !ns.mentions || !ns.interaction) return;
 
   const MUTATION_DEBOUNCE_MS = 300;
   const SLICE_MS = 8; // longest stretch of wrapping before yielding to the page
-  const FIRST_REQUEST_CHARS = 20000; // the top of a long page is underlined before the rest is analysed
-  const REQUEST_CHARS = 150000;
+  const FIRST_REQUEST_CHARS = 20000; // at most this much of what the reader sees goes in the first request
+  const REQUEST_CHARS = 40000; // the rest of a long page, in requests this size, one per idle moment
   const REQUEST_BLOCKS = 1000;
+  const NEAR_VIEWPORTS = 1; // "near the window": this many window heights above and below it
+  const IDLE_TIMEOUT_MS = 1000; // a busy page still gets its later requests sent
   const MARK = ns.wrap.MARK_TAG;
 
   let bugReported = false;
@@ -18,19 +20,72 @@
     console.error("Context Cards:", error);
   }
 
+  const DAY_MS = 86400000;
+
+  /**
+   * Whether the reader met this card on at least `pages` saved pages in the last `days` days. A server that counts
+   * that window says so in seen_before.recent {days, count}; with an older one, the all-time count stands in when
+   * its most recent page falls inside the window (an upper bound: a familiar name may stay underlined, never the
+   * reverse for a name seen once).
+   */
+  function isFamiliar(card, { pages, days }, now) {
+    const seen = card && card.seen_before;
+    if (!seen) return false;
+    if (seen.recent && Number(seen.recent.days) === days && Number.isFinite(Number(seen.recent.count))) return Number(seen.recent.count) >= pages;
+    const last = seen.last ? Date.parse(seen.last.visited) : NaN;
+    return Number(seen.count) >= pages && Number.isFinite(last) && now - last <= days * DAY_MS;
+  }
+
   function yieldToPage() {
     const scheduler = globalThis.scheduler;
     if (scheduler && typeof scheduler.yield === "function") return scheduler.yield();
     return new Promise((resolve) => setTimeout(resolve, 0));
   }
 
-  /** Requests of at most REQUEST_CHARS / REQUEST_BLOCKS, the first one smaller. */
-  function chunksOf(blocks) {
+  /** Wait for a moment the browser has nothing better to do (or IDLE_TIMEOUT_MS at most). */
+  function whenIdle(view) {
+    if (typeof view.requestIdleCallback === "function") {
+      return new Promise((resolve) => view.requestIdleCallback(() => resolve(), { timeout: IDLE_TIMEOUT_MS }));
+    }
+    return new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  /**
+   * The requests for a list of blocks: first those in and near the window (at most FIRST_REQUEST_CHARS), then the
+   * rest in document order. Blocks follow the page from top to bottom, so a binary search finds the first one that
+   * reaches the window: a few layout reads, not one per block.
+   */
+  function visibleFirst(blocks, view) {
+    if (blocks.length < 2) return chunksOf(blocks, FIRST_REQUEST_CHARS);
+    const margin = view.innerHeight * NEAR_VIEWPORTS;
+    const bottomOf = (block) => block.element.getBoundingClientRect().bottom;
+    let low = 0;
+    let high = blocks.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (bottomOf(blocks[middle]) < -margin) low = middle + 1;
+      else high = middle;
+    }
+    const near = [];
+    let chars = 0;
+    for (let i = low; i < blocks.length && chars < FIRST_REQUEST_CHARS && near.length < REQUEST_BLOCKS; i++) {
+      const rect = blocks[i].element.getBoundingClientRect();
+      if (rect.top > view.innerHeight + margin) break;
+      near.push(blocks[i]);
+      chars += blocks[i].text.length;
+    }
+    if (!near.length) return chunksOf(blocks, FIRST_REQUEST_CHARS);
+    const chosen = new Set(near);
+    return [near, ...chunksOf(blocks.filter((b) => !chosen.has(b)), REQUEST_CHARS)];
+  }
+
+  /** Requests of at most REQUEST_CHARS / REQUEST_BLOCKS, the first one `firstChars` at most. */
+  function chunksOf(blocks, firstChars) {
     const chunks = [];
     let current = [];
     let chars = 0;
     for (const block of blocks) {
-      const limit = chunks.length ? REQUEST_CHARS : FIRST_REQUEST_CHARS;
+      const limit = chunks.length ? REQUEST_CHARS : firstChars;
       if (current.length && (chars + block.text.length > limit || current.length >= REQUEST_BLOCKS)) {
         chunks.push(current);
         current = [];
@@ -49,13 +104,23 @@
       this.view = doc.defaultView;
       this.transport = transport;
       this.enabled = false;
-      this.settings = { dwellMs: 400, mentions: "first", annotateKey: "" };
+      this.settings = { dwellMs: 400, mentions: "first", density: "new", familiar: { pages: 10, days: 30 }, annotateKey: "" };
       this.reason = null;
       this.lastError = null;
       this.generation = 0; // bumped on every turn-off: answers to older requests are dropped
       this.nextBlockId = 0;
       this.mutationTimer = 0;
-      this.interaction = new ns.interaction.CardInteraction(this);
+      this.store = new ns.mentions.MentionStore();
+      // What the reader's side may use of the page: the store, and these few things, nothing else.
+      this.interaction = new ns.interaction.CardInteraction({
+        doc,
+        store: this.store,
+        transport,
+        settings: () => this.settings,
+        generation: () => this.generation,
+        removeMentions: (drop) => this.removeMentions(drop),
+        reannotate: () => this.reannotate(),
+      });
       this.resetState();
     }
 
@@ -63,11 +128,7 @@
       this.roots = [];
       this.fallback = false;
       this.sent = new WeakMap(); // block element → the text last sent for it
-      this.mentions = []; // in the order they were wrapped (undo goes backwards)
-      this.markMention = new WeakMap();
-      this.blockMentions = new Map();
-      this.cards = new Map();
-      this.cardCounts = new Map();
+      this.store.clear();
       this.dirty = new Set();
     }
 
@@ -109,7 +170,7 @@
     }
 
     cardCount() {
-      return new Set(this.mentions.map((m) => m.cardId)).size;
+      return this.store.cardCount();
     }
 
     async turnOn() {
@@ -123,6 +184,13 @@
       await this.send(found, generation);
     }
 
+    /** Underline the page again from scratch (an Undo changed what the server links). */
+    async reannotate() {
+      if (!this.enabled) return;
+      this.turnOff({ report: false });
+      await this.turnOn();
+    }
+
     /** Remove every underline and the card: the page is left exactly as it was. */
     turnOff({ report }) {
       this.enabled = false;
@@ -131,7 +199,8 @@
       if (this.observer) this.observer.disconnect();
       this.observer = null;
       this.interaction.uninstall();
-      for (let i = this.mentions.length - 1; i >= 0; i--) ns.wrap.unwrapAll(this.mentions[i].records);
+      const mentions = this.store.list;
+      for (let i = mentions.length - 1; i >= 0; i--) ns.wrap.unwrapAll(mentions[i].records);
       this.resetState();
       if (report) this.transport.report({ count: 0, enabled: false });
     }
@@ -148,7 +217,10 @@
       return { linkDensity: this.fallback ? 0.5 : 1 };
     }
 
-    /** Send the blocks not sent yet (or changed since), in requests, and wrap what comes back. */
+    /**
+     * Send the blocks not sent yet (or changed since) and wrap what comes back: those in and near the window first,
+     * the rest in later requests, each when the browser is idle.
+     */
     async send(found, generation) {
       const fresh = found.filter((b) => this.sent.get(b.element) !== b.text);
       if (!fresh.length) return;
@@ -156,8 +228,12 @@
         block.id = `b${++this.nextBlockId}`;
         this.sent.set(block.element, block.text);
       }
-      const chunks = chunksOf(fresh);
+      const chunks = visibleFirst(fresh, this.view);
       for (const [index, chunk] of chunks.entries()) {
+        if (index > 0) {
+          await whenIdle(this.view);
+          if (generation !== this.generation) return;
+        }
         let result;
         try {
           result = await this.transport.annotate({
@@ -182,7 +258,7 @@
 
     /** Wrap the answer's mentions, a block at a time, yielding to the page every few milliseconds. */
     async apply(chunk, result, generation) {
-      for (const [id, card] of Object.entries(result.cards || {})) this.cards.set(id, card);
+      for (const [id, card] of Object.entries(result.cards || {})) this.store.setCard(id, card);
       const byBlock = new Map();
       for (const a of result.annotations || []) {
         if (!byBlock.has(a.block)) byBlock.set(a.block, []);
@@ -211,19 +287,25 @@
       }
     }
 
-    /** The annotations to underline in one block: in order, not overlapping, first mentions only if so set. */
+    /**
+     * The annotations to underline in one block: in order, not overlapping, first mentions only if so set; none in
+     * headings, none at density "off", and at "new" none of the cards the reader meets all the time.
+     */
     choose(block, annotations) {
       const chosen = [];
+      if (this.settings.density === "off" || ns.blocks.isHeading(block.element)) return chosen;
       let lastEnd = -1;
+      const claimed = new Set(); // cards chosen in this block (the store counts them once they are wrapped)
       annotations.sort((a, b) => a.start - b.start);
       for (const a of annotations) {
         if (a.start < lastEnd || block.text.slice(a.start, a.end) !== a.text) continue;
-        if (this.settings.mentions !== "all" && this.cardCounts.get(a.card)) continue;
+        if (this.settings.mentions !== "all" && (this.store.countOf(a.card) || claimed.has(a.card))) continue;
+        if (this.settings.density === "new" && isFamiliar(this.store.card(a.card), this.settings.familiar, Date.now())) continue;
         const pieces = ns.offsets.piecesFor(block, a.start, a.end);
         if (!pieces.length) continue;
         chosen.push({ annotation: a, pieces });
         lastEnd = a.end;
-        this.cardCounts.set(a.card, (this.cardCounts.get(a.card) || 0) + 1);
+        claimed.add(a.card);
       }
       return chosen;
     }
@@ -244,23 +326,19 @@
         records,
         marks: records.map((r) => r.mark).reverse(),
       };
-      for (const mark of mention.marks) this.markMention.set(mark, mention);
-      this.mentions.push(mention);
-      if (!this.blockMentions.has(block.element)) this.blockMentions.set(block.element, []);
-      this.blockMentions.get(block.element).push(mention);
+      this.store.add(mention);
     }
 
     /** Undo one block's wraps (its text changed under us), newest first. */
     unwrapBlock(element) {
-      const mentions = this.blockMentions.get(element) || [];
+      const mentions = this.store.inBlock(element);
       for (let i = mentions.length - 1; i >= 0; i--) {
         const mention = mentions[i];
         this.interaction.forget(mention);
         ns.wrap.unwrapAll(mention.records);
-        this.mentions.splice(this.mentions.indexOf(mention), 1);
-        this.cardCounts.set(mention.cardId, Math.max(0, (this.cardCounts.get(mention.cardId) || 0) - 1));
+        this.store.remove(mention);
       }
-      this.blockMentions.delete(element);
+      this.store.keepInBlock(element, []);
     }
 
     /**
@@ -270,13 +348,13 @@
      * marks. The badge count is reported again.
      */
     removeMentions(drop) {
-      const gone = new Set(this.mentions.filter(drop));
+      const gone = new Set(this.store.list.filter(drop));
       const picked = gone.size;
       if (!picked) return 0;
       const blocks = new Set(Array.from(gone, (m) => m.block));
       this.ownMutations(() => {
         for (const element of blocks) {
-          const inBlock = this.blockMentions.get(element) || [];
+          const inBlock = this.store.inBlock(element);
           for (let i = inBlock.length - 1; i >= 0; i--) ns.wrap.unwrapAll(inBlock[i].records);
           const kept = [];
           for (const mention of inBlock) {
@@ -291,15 +369,12 @@
               this.markDirty(element);
             }
           }
-          if (kept.length) this.blockMentions.set(element, kept);
-          else this.blockMentions.delete(element);
+          this.store.keepInBlock(element, kept);
         }
       });
       for (const mention of gone) {
         this.interaction.forget(mention);
-        const index = this.mentions.indexOf(mention);
-        if (index >= 0) this.mentions.splice(index, 1);
-        this.cardCounts.set(mention.cardId, Math.max(0, (this.cardCounts.get(mention.cardId) || 0) - 1));
+        this.store.remove(mention);
       }
       this.transport.report({ count: this.cardCount(), enabled: this.enabled });
       return picked;
@@ -369,7 +444,7 @@
       }
       const containers = Array.from(inScope).filter((el) => !Array.from(inScope).some((o) => o !== el && o.contains(el)));
       let found = ns.blocks.extractBlocks(containers, this.extractOptions());
-      const changed = found.filter((b) => this.sent.has(b.element) && this.sent.get(b.element) !== b.text && this.blockMentions.has(b.element));
+      const changed = found.filter((b) => this.sent.has(b.element) && this.sent.get(b.element) !== b.text && this.store.inBlock(b.element).length);
       if (changed.length) {
         this.ownMutations(() => changed.forEach((b) => this.unwrapBlock(b.element)));
         found = ns.blocks.extractBlocks(containers, this.extractOptions());
@@ -381,6 +456,7 @@
   const doc = globalThis.document;
   // Only HTML documents with a body: never XML, images, PDFs or text files shown by the browser.
   if (!doc || !doc.body || !/^(text\/html|application\/xhtml\+xml)$/.test(doc.contentType) || doc.designMode === "on") return;
+  ns.familiarity = { isFamiliar };
   ns.page = new PageController(doc, ns.transport);
   ns.page.start().catch(reportBug);
 })((globalThis.ContextCards = globalThis.ContextCards || {}));

@@ -17,13 +17,7 @@
     GET_PAGE_STATUS: "get-page-status",
   });
 
-  /** An expected failure with a kind (see background/errors.js) and words for the reader. */
-  class TransportError extends Error {
-    constructor(kind, message) {
-      super(message);
-      this.kind = kind;
-    }
-  }
+  const TransportError = ns.ContentError; // the content side's one error class (content/errors.js)
 
   async function send(message) {
     let answer;

@@ -8,12 +8,7 @@
   const CARD_PATH = "/demo/cards/"; // the same card as /v1/cards/<id>, without history, needing no token
   const DWELL_MS = 400;
 
-  class TransportError extends Error {
-    constructor(kind, message) {
-      super(message);
-      this.kind = kind;
-    }
-  }
+  const TransportError = ns.ContentError; // the content side's one error class (content/errors.js)
 
   async function fetchJson(path, init) {
     let response;

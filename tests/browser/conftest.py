@@ -48,8 +48,10 @@ def browser(chromium, tmp_path_factory):
 
 @pytest.fixture
 def extension(browser, cc_server):
-    """The extension paired with the test server, settings otherwise default; pages are closed afterwards."""
-    browser.configure(serverUrl=cc_server.url, token=cc_server.token)
+    """The extension paired with the test server, settings otherwise default except density "all": the session's
+    server sees the same names on many test pages, and "New to me" would quiet them in whatever order tests run
+    (test_quiet_page.py tests the default); pages are closed afterwards."""
+    browser.configure(serverUrl=cc_server.url, token=cc_server.token, density="all")
     yield browser
     for page in list(browser.context.pages):
         page.close()

@@ -48,13 +48,45 @@ def contextcards_command() -> list[str]:
 
 def article_page(title: str, texts: list[str]) -> str:
     """A news page around the given paragraphs, with the probe loaded in <head>."""
-    body = "\n".join(f"<p>{text}</p>" for text in texts)
+    body = "\n".join(f'<p id="p{n}">{text}</p>' for n, text in enumerate(texts))
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <script src="/probe.js"></script>
 <style>body {{ font: 17px/1.6 Georgia, serif; margin: 0 auto; max-width: 42rem; padding: 16px; background: #fff; }}</style>
 </head><body><header><p>The Daily Ledger</p></header><main><article><h1>{title}</h1>
 {body}
 </article></main></body></html>"""
+
+
+FILLER = ("the committee met again on a grey morning and talked for a long time about budgets, rooms, schedules "
+          "and the weather, and then it adjourned until the following week without deciding anything at all.")
+
+
+def edges_page() -> str:
+    """Names at the left edge, the right edge and the end of a long page, far apart: the card-placement test."""
+    filler = "\n".join(f"<p>{FILLER}</p>" for _ in range(12))
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Edges</title>
+<style>body {{ font: 18px/1.6 Georgia, serif; margin: 0; padding: 0 12px; background: #fff; }}
+#right {{ text-align: right; }}</style></head><body><main><article>
+<p id="left">Nvidia makes the chips in question, {FILLER}</p>{filler}
+<p id="right">{FILLER} So says the Entity List</p>{filler}
+<p id="last">{FILLER} In the end it was Huawei.</p>
+</article></main></body></html>"""
+
+
+def sticky_page() -> str:
+    """A 72 px sticky header over a long article, a nav link before and a footer link after, and a section the
+    test hides once its names are underlined (a collapsed part of the page)."""
+    filler = "\n".join(f"<p>{FILLER}</p>" for _ in range(6))
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sticky</title>
+<style>body {{ font: 18px/1.6 Georgia, serif; margin: 0; background: #fff; }}
+header.bar {{ position: sticky; top: 0; height: 72px; background: #123; color: #fff; z-index: 5; }}
+main {{ max-width: 40rem; margin: 0 auto; padding: 0 12px; }}</style></head><body>
+<header class="bar"><nav><a id="nav-link" href="#top">Front page</a></nav></header><main><article>
+<p id="n1">Nvidia makes the chips in question.</p>{filler}
+<p id="n2">The Entity List grew again.</p>{filler}
+<section id="collapsible"><p id="n3">Huawei and SMIC both declined to comment.</p></section>{filler}
+<p id="n4">TSMC said little.</p>{filler}
+</article></main><footer><a id="footer-link" href="#end">Contact</a></footer></body></html>"""
 
 
 class PagesHandler(SimpleHTTPRequestHandler):
@@ -76,6 +108,12 @@ class PagesHandler(SimpleHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path == "/long.html":
             return self.send_html(article_page("A 10,000-word report on chips and AI policy", paragraphs(10_000, seed=10)))
+        if parts.path == "/long50k.html":
+            return self.send_html(article_page("A 50,000-word report on chips and AI policy", paragraphs(50_000, seed=50)))
+        if parts.path == "/sticky.html":
+            return self.send_html(sticky_page())
+        if parts.path == "/edges.html":
+            return self.send_html(edges_page())
         if parts.path == "/news.html":
             # A seed-like article of about 900 words; ?run=N changes the text so no server cache hides the work.
             run = int(dict(p.split("=") for p in parts.query.split("&") if "=" in p).get("run", "0"))
@@ -117,13 +155,13 @@ def get_json(port: int, path: str, token: str | None = None, timeout: float = 5)
 class ServerProcess:
     """`contextcards serve --port N` as a user runs it: offline, on a temporary data dir, with the test pack."""
 
-    def __init__(self, data_dir: Path, pack: Path | None = TEST_PACK, bundled: bool = False):
+    def __init__(self, data_dir: Path, pack: Path | list[Path] | None = TEST_PACK, bundled: bool = False):
         self.port = free_port()
         self.data_dir = data_dir
         self.env = {**os.environ, "CONTEXTCARDS_DATA_DIR": str(data_dir), "CONTEXTCARDS_OFFLINE": "1",
                     "CONTEXTCARDS_BUNDLED_PACK": "1" if bundled else "0"}
         if pack:
-            self.env["CONTEXTCARDS_PACKS"] = str(pack)
+            self.env["CONTEXTCARDS_PACKS"] = os.pathsep.join(str(p) for p in (pack if isinstance(pack, list) else [pack]))
         self.log = data_dir.with_name(data_dir.name + "-serve.log")
         self.process = None
         self.token = None
@@ -367,6 +405,35 @@ def card_center(page) -> tuple[float, float]:
     finally:
         cdp.detach()
     return (quad[0] + quad[4]) / 2, (quad[1] + quad[5]) / 2
+
+
+def card_call(page, function: str, cls: str = "card", args=None):
+    """Call `function` (a JS function source, `this` = the element) on the card's element of class `cls`, through
+    the closed shadow root (DOM.resolveNode + Runtime.callFunctionOn); returns its JSON result."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        document = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+        host = _find(document, lambda n: n.get("localName") == "cc-card-host")
+        assert host, "no card on the page"
+        node = _find(host["shadowRoots"][0], lambda n: cls in _attrs(n).get("class", "").split())
+        assert node, f"no .{cls} in the card"
+        target = cdp.send("DOM.resolveNode", {"nodeId": node["nodeId"]})["object"]["objectId"]
+        answer = cdp.send("Runtime.callFunctionOn", {"objectId": target, "functionDeclaration": function,
+                                                     "arguments": [{"value": a} for a in (args or [])],
+                                                     "returnByValue": True, "awaitPromise": True})
+    finally:
+        cdp.detach()
+    assert "exceptionDetails" not in answer, answer
+    return answer["result"].get("value")
+
+
+CARD_GEOMETRY = """function () {
+    const box = (el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, left: r.left, right: r.right }; };
+    const body = this.querySelector('.body');
+    return { card: box(this), pointer: box(this.querySelector('.pointer')), side: this.dataset.side,
+             scrolls: body.scrollHeight > body.clientHeight + 1, fontFamily: getComputedStyle(this).fontFamily,
+             expanded: this.hasAttribute('data-expanded') };
+}"""
 
 
 def wait_js(page, function: str, timeout: float = 10, message: str | None = None):

@@ -6,18 +6,12 @@ from pathlib import Path
 
 import pytest
 
-import harness
 from harness import EXTENSION_ID, wait_for, wait_js
 
 pytestmark = pytest.mark.browser
 
 HISTORY_URL = f"chrome-extension://{EXTENSION_ID}/history/history.html"
 ARTICLE_TITLE = "US tightens chip rules as Beijing doubles down on self-reliance"
-
-
-def history_wired() -> bool:
-    """The service worker answers the history page's messages once background/main.js dispatches them."""
-    return "history-api.js" in (harness.EXTENSION / "background" / "main.js").read_text(encoding="utf-8")
 
 
 def clear_history(server):
@@ -30,8 +24,6 @@ def clear_history(server):
 @pytest.fixture
 def reading(page, pages, extension, cc_server):
     """A fresh history holding the test article, read in the browser as a reader would."""
-    if not history_wired():
-        pytest.skip("background/main.js does not dispatch the history page's messages yet (see history/history-api.js)")
     clear_history(cc_server)
     page.goto(f"{pages}/article.html")
     wait_js(page, "() => document.querySelectorAll('cc-mark').length >= 10", timeout=20)

@@ -254,7 +254,7 @@ def test_card_fields_holding_markup_and_javascript_urls_render_as_text(page, pag
     expected = hostile_card({})
     assert card["title"] == expected["title"]
     assert card["summary"] == expected["summary"]
-    for text in [*expected["facts"], "Source: <img src=x onerror=ccPwned('source')>",
+    for text in [*expected["facts"], "<img src=x onerror=ccPwned('source')>, as of",
                  "as of <img src=x onerror=ccPwned('as_of')>", "Wikipedia: javascript:ccPwned('wikipedia')",
                  "most recently “<img src=x onerror=ccPwned('seen')>”"]:
         assert text in card["text"], text

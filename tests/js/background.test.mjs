@@ -37,6 +37,10 @@ beforeEach(() => {
         },
       };
     }
+    if (url.endsWith("/v1/settings")) {
+      const rules = init.method === "POST" ? JSON.parse(init.body).site_rules : {};
+      return { body: { muted: [], corrections: [], site_rules: Object.fromEntries(Object.entries(rules).filter(([, r]) => r)) } };
+    }
     if (url.endsWith("/health")) return { body: { status: "ok", version: "0.1.0", pack_size: 600 } };
     return { status: 404, body: { error: { code: "not_found", message: "nope" } } };
   });
@@ -62,7 +66,7 @@ test("annotate forwards the page to the server with the sender's URL (no fragmen
   const [call] = server.calls;
   assert.equal(call.url, "http://127.0.0.1:8731/v1/annotate");
   assert.equal(call.init.headers.Authorization, "Bearer tok");
-  assert.deepEqual(call.body, { url: "https://news.example.com/story", title: "Story", blocks: [{ id: "b1", text: "AI TSMC" }], mentions: "all", save: true, lang: "en" });
+  assert.deepEqual(call.body, { url: "https://news.example.com/story", title: "Story", blocks: [{ id: "b1", text: "AI TSMC" }], mentions: "all", seen_days: 30, save: true, lang: "en" });
 });
 
 test("pages in private windows are sent with save: false", async () => {
@@ -70,10 +74,10 @@ test("pages in private windows are sent with save: false", async () => {
   assert.equal(server.calls[0].body.save, false);
 });
 
-test("muted terms are dropped before the page sees them", async () => {
+test("the server's answer reaches the page as it came: mutes and corrections are the server's to apply", async () => {
   state.stored = { mutedTerms: ["artificial intelligence"] };
   const answer = await state.send(annotateMessage, tabSender());
-  assert.deepEqual(answer.result.annotations.map((a) => a.card), ["tsmc"]);
+  assert.deepEqual(answer.result.annotations.map((a) => a.card), ["ai", "tsmc"]);
 });
 
 test("a site turned off gets no annotation and an 'off' badge", async () => {
@@ -112,9 +116,11 @@ test("unknown messages, content messages without a tab and page messages from we
   assert.deepEqual(state.stored, {});
 });
 
-test("the popup switches a site off; every tab is told the settings changed", async () => {
+test("the popup switches a site off on the server, which owns site rules; the cache follows and every tab is told", async () => {
   const answer = await state.send({ type: "set-site", host: "news.example.com", on: false }, EXTENSION_PAGE);
   assert.equal(answer.ok, true);
+  const posted = server.calls.find((c) => c.url.endsWith("/v1/settings"));
+  assert.deepEqual([posted.init.method, posted.body], ["POST", { site_rules: { "news.example.com": "never" } }]);
   assert.deepEqual(state.stored.siteRules, { "news.example.com": "never" });
   assert.deepEqual(state.sentToTabs.map((s) => [s.tabId, s.message.type]), [[1, "settings-changed"], [2, "settings-changed"]]);
 });
@@ -155,7 +161,7 @@ test("feedback from a card: mute goes to the server for every site, 'not this' f
 test("feedback is refused without a tab or with a bad body, and a server refusal is passed on", async () => {
   const noTab = await state.send({ type: "feedback", body: { card: "ai", action: "mute", term: "AI" } }, { id: chrome.runtime.id, url: "https://x.test/" });
   assert.equal(noTab.error.kind, "bad-sender");
-  for (const body of [undefined, { card: "ai", action: "unmute", term: "AI" }, { card: "", action: "mute", term: "AI" }, { card: "ai", action: "mute" }]) {
+  for (const body of [undefined, { card: "ai", action: "delete", term: "AI" }, { card: "", action: "mute", term: "AI" }, { card: "ai", action: "mute" }]) {
     assert.equal((await state.send({ type: "feedback", body }, tabSender())).error.kind, "bad-message", JSON.stringify(body));
   }
   assert.equal(server.calls.length, 0);

@@ -26,12 +26,19 @@ function openCard(card, extra = {}, handlers = {}) {
 test("the card shows kind, title, summary, facts, as-of date, source and the Wikipedia link", () => {
   const { root, view } = openCard(CARD);
   assert.equal(view.isOpen, true);
+  // Compact: the facts wait behind "More".
+  const more = root.querySelector("button.more");
+  assert.equal(more.getAttribute("aria-expanded"), "false");
+  assert.equal(root.querySelector(".facts").closest("[hidden]"), root.querySelector(".details"));
+  more.click();
+  assert.equal(more.getAttribute("aria-expanded"), "true");
+  assert.equal(root.querySelector(".facts").closest("[hidden]"), null);
   assert.equal(root.querySelector(".kind").textContent, "Organisation");
   assert.equal(root.querySelector("h2").textContent, CARD.title);
   assert.equal(root.querySelector(".summary").textContent, CARD.summary);
   assert.deepEqual([...root.querySelectorAll(".facts li")].map((li) => li.textContent), CARD.facts);
   const source = root.querySelector(".source").textContent;
-  assert.match(source, /Source: Context Cards knowledge pack, as of June 2025 · Wikipedia/);
+  assert.match(source, /^Context Cards knowledge pack, as of June 2025 · Wikipedia$/);
   const link = root.querySelector("a.wikipedia");
   assert.equal(link.href, CARD.url);
   assert.equal(link.rel, "noopener noreferrer");
@@ -165,15 +172,28 @@ test("keyboard opening announces the card through a live region; hiding clears i
   assert.equal(view.isOpen, false);
 });
 
-test("placement: below the mention, flipped above at the bottom edge, kept inside the right edge", () => {
+test("placement: below the mention, flipped above at the bottom edge, kept inside the edges, limited when it fits nowhere", () => {
   const { ns } = loadPage("");
   const viewport = { width: 1000, height: 800 };
   const size = { width: 300, height: 200 };
-  assert.deepEqual({ ...ns.card.placement({ top: 100, bottom: 120, left: 50 }, size, viewport) }, { top: 126, left: 50, side: "below" });
-  assert.deepEqual({ ...ns.card.placement({ top: 700, bottom: 720, left: 50 }, size, viewport) }, { top: 494, left: 50, side: "above" });
-  assert.equal(ns.card.placement({ top: 100, bottom: 120, left: 900 }, size, viewport).left, 692);
-  // No room above either: stays below rather than going off the top.
-  assert.equal(ns.card.placement({ top: 60, bottom: 700, left: 0 }, size, viewport).side, "below");
+  const at = (top, bottom, left, right = left + 40, box = size, view = viewport) => ({ ...ns.card.placement({ top, bottom, left, right }, box, view) });
+  assert.deepEqual(at(100, 120, 50), { top: 129, left: 50, side: "below", maxHeight: null, pointerLeft: 20 });
+  assert.deepEqual(at(700, 720, 50), { top: 491, left: 50, side: "above", maxHeight: null, pointerLeft: 20 });
+  // At the right edge the card moves left and its pointer moves right, to stay on the word.
+  const right = at(100, 120, 950, 990);
+  assert.equal(right.left, 692);
+  assert.equal(right.pointerLeft, 970 - 692);
+  // Fits neither above nor below: on the roomier side, limited in height, inside the window.
+  const tall = at(300, 320, 50, 90, { width: 300, height: 700 });
+  assert.equal(tall.side, "below");
+  assert.equal(tall.maxHeight, 800 - 8 - 329);
+  assert.ok(tall.top + tall.maxHeight <= 800 - 8);
+  const nearBottom = at(760, 780, 50, 90, { width: 300, height: 900 });
+  assert.equal(nearBottom.side, "above");
+  assert.ok(nearBottom.top >= 8 && nearBottom.top + nearBottom.maxHeight <= 800 - 8);
+  // A narrow phone: never wider than the window.
+  const phone = at(500, 520, 300, 340, { width: 360, height: 200 }, { width: 375, height: 740 });
+  assert.equal(phone.left, 8);
 });
 
 test("the card follows a dark page background, else the reader's colour scheme", () => {

@@ -4,35 +4,44 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { JSDOM } from "jsdom";
 
-import { CARD_MESSAGES, cardRequest, cardsApi, handleCardMessage, isCardMessage, makeCardPath } from "../../extension/cards/cards-api.js";
+import { BadMessage, ExtensionError } from "../../extension/background/errors.js";
+import { FROM_PAGES } from "../../extension/background/messages.js";
+import { ServerClient } from "../../extension/background/server-client.js";
+import { cardsApi, makeCardPath } from "../../extension/cards/cards-api.js";
 import { MakeCardPage, cardFromForm } from "../../extension/cards/make-card.js";
 import { showUncarded } from "../../extension/cards/uncarded-list.js";
 
 const MAKE_CARD_HTML = new URL("../../extension/cards/make-card.html", import.meta.url);
 
-test("card messages become the server's card routes, and malformed ones are refused", () => {
-  assert.ok(isCardMessage(CARD_MESSAGES.CREATE) && !isCardMessage("history-search"));
-  assert.deepEqual(cardRequest({ type: CARD_MESSAGES.CREATE, card: { title: "X" } }),
-    { method: "POST", path: "/v1/cards", body: { title: "X" } });
-  assert.deepEqual(cardRequest({ type: CARD_MESSAGES.SUGGEST, name: " Lisa Su & co " }),
-    { method: "GET", path: "/v1/card-suggestions?name=Lisa%20Su%20%26%20co" });
-  assert.equal(cardRequest({ type: CARD_MESSAGES.UNCARDED, limit: 9999 }).path, "/v1/names/uncarded?limit=50");
-  assert.throws(() => cardRequest({ type: CARD_MESSAGES.CREATE, card: ["x"] }), TypeError);
-  assert.throws(() => cardRequest({ type: CARD_MESSAGES.SUGGEST, name: "  " }), TypeError);
+test("card requests become the server's card routes, and malformed ones are refused before any fetch", async () => {
+  const calls = [];
+  const fetchImpl = async (url, init) => {
+    calls.push({ url, method: init.method, body: init.body });
+    return new Response(JSON.stringify({ id: "x" }), { status: 200, headers: { "Content-Type": "application/json" } });
+  };
+  const client = new ServerClient("http://127.0.0.1:8731", "t0ken", fetchImpl);
+  assert.deepEqual(await client.createCard({ title: "X" }), { id: "x" });
+  assert.deepEqual(calls[0], { url: "http://127.0.0.1:8731/v1/cards", method: "POST", body: JSON.stringify({ title: "X" }) });
+  await client.cardSuggestions(" Lisa Su & co ");
+  assert.equal(calls[1].url, "http://127.0.0.1:8731/v1/card-suggestions?name=Lisa%20Su%20%26%20co");
+  await client.uncardedNames(9999);
+  assert.equal(calls[2].url, "http://127.0.0.1:8731/v1/names/uncarded?limit=50");
+  assert.throws(() => client.createCard(["x"]), BadMessage);
+  assert.throws(() => client.cardSuggestions("  "), BadMessage);
+  assert.equal(calls.length, 3);
   assert.equal(makeCardPath("Quillon / Labs"), "cards/make-card.html?name=Quillon%20%2F%20Labs");
 });
 
-test("the service worker answers with the server's data or the error in plain words", async () => {
-  const calls = [];
-  const client = { request: async (...args) => { calls.push(args); return { id: "x" }; } };
-  assert.deepEqual(await handleCardMessage({ type: CARD_MESSAGES.CREATE, card: { title: "X" } }, async () => client),
-    { ok: true, data: { id: "x" } });
-  assert.deepEqual(calls[0].slice(0, 3), ["POST", "/v1/cards", { title: "X" }]);
-  const failing = { request: async () => { throw new Error("kind must be one of person, org"); } };
-  const answer = await handleCardMessage({ type: CARD_MESSAGES.CREATE, card: {} }, async () => failing);
-  assert.equal(answer.ok, false);
-  assert.match(answer.error.message, /kind must be one of/);
-  assert.equal((await handleCardMessage({ type: "nope" }, async () => client)).error.kind, "bad-message");
+test("the pages' api sends one message per call and gives the data, or the error in plain words", async () => {
+  const sent = [];
+  const api = cardsApi(async (message) => { sent.push(message); return { ok: true, data: { id: "x" } }; });
+  assert.deepEqual(await api.create({ title: "X" }), { id: "x" });
+  await api.uncarded(20);
+  assert.deepEqual(sent, [{ type: FROM_PAGES.CARD_CREATE, card: { title: "X" } }, { type: FROM_PAGES.NAMES_UNCARDED, limit: 20 }]);
+  const refusing = cardsApi(async () => ({ ok: false, error: { kind: "server-error", message: "kind must be one of person, org" } }));
+  await assert.rejects(refusing.create({}), (error) => error instanceof ExtensionError && /kind must be one of/.test(error.message));
+  const silent = cardsApi(async () => { throw new Error("no receiver"); });
+  await assert.rejects(silent.suggest("X"), (error) => error.kind === "no-background");
 });
 
 test("the form becomes a [[card]] table without empty fields", () => {

@@ -61,7 +61,7 @@ export function fakeFetch(handler) {
     if (answer instanceof Error) throw answer;
     return new Response(answer.body === undefined ? "" : JSON.stringify(answer.body), {
       status: answer.status || 200,
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", ...answer.headers },
     });
   };
   return { fetch, calls };

@@ -8,7 +8,7 @@ import { JSDOM } from "jsdom";
 export const EXTENSION = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "extension");
 
 /** The DOM helpers every test loads (main.js is loaded only where a test wants the whole page running). */
-export const HELPERS = ["content/blocks.js", "content/offsets.js", "content/wrap.js", "content/card.js", "content/interaction.js"];
+export const HELPERS = ["content/errors.js", "content/blocks.js", "content/offsets.js", "content/wrap.js", "content/card.js", "content/mentions.js", "content/interaction.js"];
 
 /** A jsdom window with `html` as its body, the given extension files evaluated in it, in order. */
 export function loadPage(body, { files = HELPERS, before, url = "https://news.example.com/story" } = {}) {

@@ -5,8 +5,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { JSDOM } from "jsdom";
-import { ServerClient } from "../../extension/background/server-client.js";
-import { HISTORY_MESSAGES, handleHistoryMessage, historyRequest, isHistoryMessage, messagingApi, queryString } from "../../extension/history/history-api.js";
+import { ServerClient, queryString } from "../../extension/background/server-client.js";
+import { messagingApi } from "../../extension/history/history-api.js";
 import { HistoryPage, isoWeek, safeHref, sentenceNode, weekSeries, weekStart } from "../../extension/history/history.js";
 import { fakeFetch } from "./fake-browser.mjs";
 import { EXTENSION, until } from "./helpers.mjs";
@@ -202,42 +202,44 @@ test("helpers: safe links, sentences by code point, ISO weeks", () => {
   assert.equal(weekSeries([{ week: "2020-W01", pages: 1 }, { week: "2025-W01", pages: 1 }]).length, 52);
 });
 
-test("history messages map to the server's routes, escaping ids and keeping only known parameters", () => {
+test("history requests go to the server's routes, escaping ids and keeping only known parameters", async () => {
   assert.equal(queryString({ q: "a b", site: "", limit: 50, evil: "x" }), "?q=a+b&limit=50");
-  assert.deepEqual(historyRequest({ type: HISTORY_MESSAGES.SEARCH, params: { q: "x" } }), { method: "GET", path: "/v1/history?q=x" });
-  assert.deepEqual(historyRequest({ type: HISTORY_MESSAGES.ENTITY, card: "a/b", params: { entity: "z", limit: 5 } }), { method: "GET", path: "/v1/entities/a%2Fb/pages?limit=5" });
-  assert.deepEqual(historyRequest({ type: HISTORY_MESSAGES.DELETE_PAGE, id: "p1" }), { method: "DELETE", path: "/v1/history/p1" });
-  assert.deepEqual(historyRequest({ type: HISTORY_MESSAGES.CLEAR }), { method: "DELETE", path: "/v1/history?confirm=yes" });
-  assert.deepEqual(historyRequest({ type: HISTORY_MESSAGES.EXPORT, format: "csv", params: { site: "a.example", cursor: "c" } }),
-    { method: "GET", path: "/v1/history/export?site=a.example&format=csv", text: true });
-  assert.throws(() => historyRequest({ type: HISTORY_MESSAGES.EXPORT, format: "xml" }));
-  assert.throws(() => historyRequest({ type: HISTORY_MESSAGES.DELETE_PAGE, id: "" }));
-  assert.equal(isHistoryMessage("history-search") && !isHistoryMessage("annotate"), true);
+  const { fetch, calls } = fakeFetch(() => ({ body: {} }));
+  const client = new ServerClient("http://127.0.0.1:8731", "t0ken", fetch);
+  await client.searchHistory({ q: "x" });
+  await client.entityPages("a/b", { entity: "z", limit: 5 });
+  await client.deleteHistoryPage("p1");
+  await client.clearHistory();
+  assert.deepEqual(calls.map((c) => [c.init.method, c.url.slice("http://127.0.0.1:8731".length)]), [
+    ["GET", "/v1/history?q=x"],
+    ["GET", "/v1/entities/a%2Fb/pages?limit=5"],
+    ["DELETE", "/v1/history/p1"],
+    ["DELETE", "/v1/history?confirm=yes"],
+  ]);
+  assert.equal(calls[0].init.headers.Authorization, "Bearer t0ken");
+  await assert.rejects(client.exportHistory("xml", {}), (error) => error.kind === "bad-message");
+  await assert.rejects(client.deleteHistoryPage(""), (error) => error.kind === "bad-message");
+  assert.equal(calls.length, 4);
 });
 
-test("the service worker side asks the server with the token and returns data or a plain error", async () => {
-  const { fetch, calls } = fakeFetch((url) => (url.includes("/v1/history/p9") ? { status: 404, body: { error: { code: "not_found", message: "There is no saved page 'p9'." } } } : { body: { pages: [], total: 0, next_cursor: null } }));
-  const client = new ServerClient("http://127.0.0.1:8731", "t0ken", fetch);
-  const answer = await handleHistoryMessage({ type: HISTORY_MESSAGES.SEARCH, params: { q: "x" } }, async () => client);
-  assert.deepEqual(answer, { ok: true, data: { pages: [], total: 0, next_cursor: null } });
-  assert.equal(calls[0].url, "http://127.0.0.1:8731/v1/history?q=x");
-  assert.equal(calls[0].init.headers.Authorization, "Bearer t0ken");
-  const missing = await handleHistoryMessage({ type: HISTORY_MESSAGES.DELETE_PAGE, id: "p9" }, async () => client);
-  assert.deepEqual(missing, { ok: false, error: { kind: "not-found", message: "There is no saved page 'p9'." } });
-  const bad = await handleHistoryMessage({ type: "history-nothing" }, async () => client);
-  assert.equal(bad.ok, false);
+test("a server refusal comes back as the plain-worded error", async () => {
+  const { fetch } = fakeFetch(() => ({ status: 404, body: { error: { code: "not_found", message: "There is no saved page 'p9'." } } }));
+  const client = new ServerClient("http://127.0.0.1:8731", "t", fetch);
+  await assert.rejects(client.deleteHistoryPage("p9"), (error) => error.kind === "not-found" && error.message === "There is no saved page 'p9'.");
 });
 
 test("exports come back as text with their file name", async () => {
-  const fetch = async () => new Response("# Context Cards history\n", { status: 200, headers: { "Content-Type": "text/markdown" } });
+  const urls = [];
+  const fetch = async (url) => (urls.push(url), new Response("# Context Cards history\n", { status: 200, headers: { "Content-Type": "text/markdown" } }));
   const client = new ServerClient("http://127.0.0.1:8731", "t", fetch);
-  const answer = await handleHistoryMessage({ type: HISTORY_MESSAGES.EXPORT, format: "markdown", params: {} }, async () => client);
-  assert.deepEqual(answer, { ok: true, data: { text: "# Context Cards history\n", mimetype: "text/markdown", filename: "contextcards-history.md" } });
+  const answer = await client.exportHistory("markdown", { site: "a.example", cursor: "c" });
+  assert.deepEqual(answer, { text: "# Context Cards history\n", mimetype: "text/markdown", filename: "contextcards-history.md" });
+  assert.deepEqual(urls, ["http://127.0.0.1:8731/v1/history/export?site=a.example&format=markdown"]);
 });
 
 test("the page's api sends one message per call and throws the plain-worded error", async () => {
   const sent = [];
-  const api = messagingApi(async (message) => (sent.push(message), message.type === HISTORY_MESSAGES.CLEAR ? { ok: false, error: { kind: "not-paired", message: "Pair first." } } : { ok: true, data: 1 }));
+  const api = messagingApi(async (message) => (sent.push(message), message.type === "history-clear" ? { ok: false, error: { kind: "not-paired", message: "Pair first." } } : { ok: true, data: 1 }));
   assert.equal(await api.search({ q: "x" }), 1);
   await assert.rejects(api.clearAll(), /Pair first/);
   assert.deepEqual(sent, [{ type: "history-search", params: { q: "x" } }, { type: "history-clear" }]);

@@ -95,7 +95,7 @@ test("the manifest: MV3, the fixed key and id, storage and the selection menu on
 
 test("content scripts load shared helpers first and main.js last; the demo loads the same files with its own transport", () => {
   const scripts = manifest.content_scripts[0].js;
-  assert.deepEqual(scripts, ["content/blocks.js", "content/offsets.js", "content/wrap.js", "content/card.js", "content/interaction.js", "content/transport.js", "content/main.js"]);
+  assert.deepEqual(scripts, ["content/errors.js", "content/blocks.js", "content/offsets.js", "content/wrap.js", "content/card.js", "content/mentions.js", "content/interaction.js", "content/transport.js", "content/main.js"]);
   const demo = readFileSync(join(EXTENSION, "demo/demo.html"), "utf8");
   const demoScripts = [...demo.matchAll(/<script[^>]*src="\/demo\/static\/([^"]+)"/g)].map((m) => m[1]);
   assert.deepEqual(demoScripts, scripts.map((s) => (s === "content/transport.js" ? "demo/page-transport.js" : s)));

@@ -363,7 +363,7 @@ test("'Mute' sends the card, closes it and removes every underline of that card,
   assert.deepEqual(marks(document), ["Deep", "Seek", "DeepSeek", "H20"]);
   assert.equal(document.querySelector("#p2 cc-mark"), h20Mark, "the marks that stay are the same elements");
   assert.deepEqual(fake.calls.reports.at(-1), { count: 2, enabled: true });
-  assert.equal(ns.page.mentions.length, 3);
+  assert.equal(ns.page.store.list.length, 3);
   // The marks that stay still open their cards.
   openOn(document, interaction, "H20");
   assert.equal(interaction.cardView.root.querySelector("h2").textContent, "H20");
@@ -447,4 +447,26 @@ test("a transport without history capabilities (the demo) shows neither the acti
   assert.equal(root.querySelector("button[data-action]"), null);
   assert.equal(root.querySelector("button.seen-link"), null);
   assert.equal(root.querySelector('[data-slot="seen-before"]').textContent, "Seen on 2 earlier pages.");
+});
+
+test("familiar names: the server's count for the window when it gives one, else the all-time count if recent", async () => {
+  const { ns } = await runPage();
+  const { isFamiliar } = ns.familiarity;
+  const now = Date.parse("2026-12-01T12:00:00Z");
+  const window = { pages: 10, days: 30 };
+  const seen = (count, visited, recent) => ({ seen_before: { count, last: visited ? { visited } : null, ...(recent ? { recent } : {}) } });
+  assert.equal(isFamiliar(seen(12, "2026-11-30T09:00:00Z"), window, now), true);
+  assert.equal(isFamiliar(seen(9, "2026-11-30T09:00:00Z"), window, now), false);
+  assert.equal(isFamiliar(seen(50, "2026-09-01T09:00:00Z"), window, now), false, "none of them in the last 30 days");
+  // A server that counts the window itself is believed over the all-time count.
+  assert.equal(isFamiliar(seen(50, "2026-11-30T09:00:00Z", { days: 30, count: 3 }), window, now), false);
+  assert.equal(isFamiliar(seen(10, "2026-11-30T09:00:00Z", { days: 30, count: 10 }), window, now), true);
+  assert.equal(isFamiliar(seen(50, "2026-11-30T09:00:00Z", { days: 7, count: 3 }), window, now), true, "another window: fall back");
+  assert.equal(isFamiliar({ id: "x" }, window, now), false);
+});
+
+test("headings are not underlined: the first mention in the body text is", async () => {
+  const { document } = await runPage("<article><h1>Huawei and DeepSeek</h1><p>Huawei met DeepSeek.</p></article>", { mentions: "all" });
+  assert.deepEqual([...document.querySelectorAll("h1 cc-mark")].length, 0);
+  assert.deepEqual(marks(document), ["Huawei", "DeepSeek"]);
 });

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ServerClient } from "../../extension/background/server-client.js";
+import { ServerClient, retryWaitMs } from "../../extension/background/server-client.js";
 import { fakeFetch } from "./fake-browser.mjs";
 
 const ADDRESS = "http://127.0.0.1:8731";
@@ -76,4 +76,26 @@ test("feedback posts the body to /v1/feedback with the token and returns the set
   assert.deepEqual(await new ServerClient(ADDRESS, "t0ken", fetch).feedback(body), settings);
   assert.deepEqual([calls[0].url, calls[0].init.method, calls[0].init.headers.Authorization], ["http://127.0.0.1:8731/v1/feedback", "POST", "Bearer t0ken"]);
   assert.deepEqual(calls[0].body, body);
+});
+
+test("a 429 is asked again after its Retry-After, at most twice, and the wait is bounded", async () => {
+  let busy = 2;
+  const { fetch, calls } = fakeFetch(() =>
+    busy-- > 0 ? { status: 429, headers: { "Retry-After": "1" }, body: { error: { code: "busy", message: "Busy." } } } : { body: { status: "ok" } },
+  );
+  const client = new ServerClient(ADDRESS, "", fetch);
+  const waits = [];
+  client.sleep = async (ms) => waits.push(ms);
+  assert.deepEqual(await client.health(), { status: "ok" });
+  assert.equal(calls.length, 3);
+  assert.deepEqual(waits, [1000, 1000]);
+
+  const { fetch: alwaysBusy, calls: tries } = fakeFetch(() => ({ status: 429, headers: { "Retry-After": "120" }, body: { error: { code: "busy", message: "Busy." } } }));
+  const stubborn = new ServerClient(ADDRESS, "", alwaysBusy);
+  stubborn.sleep = async (ms) => waits.push(ms);
+  await assert.rejects(stubborn.health(), (error) => error.status === 429 && error.message === "Busy.");
+  assert.equal(tries.length, 3);
+  assert.deepEqual(waits.slice(2), [5000, 5000]);
+  assert.equal(retryWaitMs(null), 1000);
+  assert.equal(retryWaitMs("Wed, 01 Jan 2020 00:00:00 GMT"), 0);
 });

@@ -9,7 +9,7 @@ import {
   serverOrigin,
   siteRuleFor,
   withSiteSwitched,
-  withoutMuted,
+  siteRuleChanges,
 } from "../../extension/background/settings.js";
 
 const settings = (changes = {}) => ({ ...structuredClone(DEFAULTS), ...changes });
@@ -55,18 +55,13 @@ test("switching a site from the popup writes the smallest rule that does it", ()
   assert.deepEqual(withSiteSwitched({ "example.com": "never" }, "news.example.com", true, true), { "example.com": "never", "news.example.com": "always" });
 });
 
-test("muted terms drop mentions by their text or their card's title, ignoring case", () => {
-  const result = {
-    annotations: [
-      { text: "AI", card: "ai" },
-      { text: "Xi", card: "xi-jinping" },
-      { text: "TSMC", card: "tsmc" },
-    ],
-    cards: { ai: { title: "Artificial intelligence" }, "xi-jinping": { title: "Xi Jinping" }, tsmc: { title: "TSMC" } },
-  };
-  const kept = withoutMuted(result, ["ai", " xi jinping "]);
-  assert.deepEqual(kept.annotations.map((a) => a.card), ["tsmc"]);
-  assert.equal(withoutMuted(result, []), result);
+test("site rule changes are sent as the server takes them: the new rule, or null for one removed", () => {
+  assert.deepEqual(siteRuleChanges({ "a.com": "never", "b.com": "always" }, { "b.com": "never", "c.com": "always" }), {
+    "a.com": null,
+    "b.com": "never",
+    "c.com": "always",
+  });
+  assert.deepEqual(siteRuleChanges({ "a.com": "never" }, { "a.com": "never" }), {});
 });
 
 test("content scripts get the dwell time (clamped), the mentions mode and a key that changes with them, never the token", () => {
@@ -75,6 +70,6 @@ test("content scripts get the dwell time (clamped), the mentions mode and a key 
   assert.equal(out.mentions, "first");
   assert.ok(!JSON.stringify(out).includes("secret"));
   assert.notEqual(contentSettings(settings({ mentions: "all" })).annotateKey, out.annotateKey);
-  assert.notEqual(contentSettings(settings({ mutedTerms: ["AI"] })).annotateKey, contentSettings(settings()).annotateKey);
+  assert.notEqual(contentSettings(settings({ serverUrl: "http://127.0.0.1:9999" })).annotateKey, contentSettings(settings()).annotateKey);
   assert.equal(contentSettings(settings({ dwellMs: "nonsense" })).dwellMs, 400);
 });

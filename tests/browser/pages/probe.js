@@ -35,6 +35,7 @@
         for (const node of record.addedNodes) {
           if (node.nodeName !== "CC-MARK") continue;
           const now = performance.now();
+          node.__ccAt = now; // when each underline appeared (the benchmark asks about those in the window)
           if (probe.firstMarkAt === null) probe.firstMarkAt = now;
           probe.lastMarkAt = now;
         }
