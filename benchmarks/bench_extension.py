@@ -140,7 +140,10 @@ def measure(tmp: Path, executable: str, sync_playwright) -> int:
             long_all = [longest_task(extension, f"{pages}/long.html", on=True, mentions="all") for _ in range(LONG_RUNS)]
             long_off = [longest_task(extension, f"{pages}/long.html", on=False) for _ in range(LONG_RUNS)]
             extension.update(siteRules={}, mentions="first")
-            huge = [huge_page(extension, f"{pages}/long50k.html") for _ in range(HUGE_RUNS)]
+            huge = [huge_page(extension, f"{pages}/long50k.html?run={run}") for run in range(1, HUGE_RUNS + 1)]
+            # Every mention: underlines keep coming until the last request is answered and wrapped.
+            extension.update(mentions="all")
+            huge_all = huge_page(extension, f"{pages}/long50k.html?run={HUGE_RUNS + 1}")
             context.close()
     finally:
         server.stop()
@@ -165,17 +168,19 @@ def measure(tmp: Path, executable: str, sync_playwright) -> int:
     window_first = statistics.median(r["window"]["first"] for r in huge)
     window_last = statistics.median(r["window"]["last"] for r in huge)
     window_worst = max(r["window"]["last"] for r in huge)
-    huge_last = statistics.median(r["last_ms"] for r in huge)
     huge_task = max(r["long_task"] for r in huge)
-    print(f"50,000-word page, visible first, {HUGE_RUNS} runs:")
+    print(f"50,000-word page (new text each run), first mentions, {HUGE_RUNS} runs:")
     print(f"  underlines in the window   first median {window_first:6.0f} ms   all median {window_last:6.0f} ms   "
           f"worst {window_worst:.0f} ms   (target <= {TARGET_MARKS_MS} ms)")
-    print(f"  last underline on the page median {huge_last:6.0f} ms   ({statistics.median(r['marks'] for r in huge):.0f} underlines)")
     print(f"  longest task after DOMContentLoaded, worst {huge_task:.0f} ms   (target < {TARGET_LONG_TASK_MS} ms; 0 = none over 50 ms)")
+    print(f"  every mention, 1 run: last underline {huge_all['last_ms']:.0f} ms ({huge_all['marks']} underlines), "
+          f"longest task {huge_all['long_task']:.0f} ms")
     print(json.dumps({"marks_first_ms": first, "marks_all_ms": last, "marks_worst_ms": worst_marks,
                       "marks_cached_ms": cached, "long_page": worst,
                       "huge_page": {"window_first_ms": window_first, "window_all_ms": window_last,
-                                    "window_worst_ms": window_worst, "last_ms": huge_last, "long_task": huge_task}}))
+                                    "window_worst_ms": window_worst, "long_task": huge_task,
+                                    "all_mentions": {"last_ms": huge_all["last_ms"], "long_task": huge_all["long_task"],
+                                                     "marks": huge_all["marks"]}}}))
     on_ms = worst["on"]["long_task"]
     ok = last <= TARGET_MARKS_MS and on_ms < TARGET_LONG_TASK_MS
     return 0 if ok and window_last <= TARGET_MARKS_MS and huge_task < TARGET_LONG_TASK_MS else 1

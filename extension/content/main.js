@@ -10,6 +10,7 @@
   const REQUEST_BLOCKS = 1000;
   const NEAR_VIEWPORTS = 1; // "near the window": this many window heights above and below it
   const IDLE_TIMEOUT_MS = 1000; // a busy page still gets its later requests sent
+  const FIRST_PAINT_WAIT_MS = 100;
   const MARK = ns.wrap.MARK_TAG;
 
   let bugReported = false;
@@ -40,6 +41,23 @@
     const scheduler = globalThis.scheduler;
     if (scheduler && typeof scheduler.yield === "function") return scheduler.yield();
     return new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
+  /**
+   * Wait until the browser has laid the page out and painted once (100 ms at most: a hidden tab paints nothing), so
+   * reading where the blocks are does not force a layout of a long page inside our task.
+   */
+  function afterFirstPaint(view) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, FIRST_PAINT_WAIT_MS);
+      if (typeof view.requestAnimationFrame !== "function") return;
+      view.requestAnimationFrame(() =>
+        setTimeout(() => {
+          clearTimeout(timer);
+          resolve();
+        }, 0),
+      );
+    });
   }
 
   /** Wait for a moment the browser has nothing better to do (or IDLE_TIMEOUT_MS at most). */
@@ -181,6 +199,8 @@
       this.interaction.install();
       this.observer = new this.view.MutationObserver((records) => this.onMutations(records));
       this.observer.observe(this.doc.body, { childList: true, subtree: true, characterData: true });
+      await afterFirstPaint(this.view);
+      if (generation !== this.generation) return;
       await this.send(found, generation);
     }
 

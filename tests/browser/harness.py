@@ -109,7 +109,9 @@ class PagesHandler(SimpleHTTPRequestHandler):
         if parts.path == "/long.html":
             return self.send_html(article_page("A 10,000-word report on chips and AI policy", paragraphs(10_000, seed=10)))
         if parts.path == "/long50k.html":
-            return self.send_html(article_page("A 50,000-word report on chips and AI policy", paragraphs(50_000, seed=50)))
+            # ?run=N changes the text, as for news.html: no server cache hides the work.
+            run = int(dict(p.split("=") for p in parts.query.split("&") if "=" in p).get("run", "0"))
+            return self.send_html(article_page("A 50,000-word report on chips and AI policy", paragraphs(50_000, seed=50 + run)))
         if parts.path == "/sticky.html":
             return self.send_html(sticky_page())
         if parts.path == "/edges.html":
