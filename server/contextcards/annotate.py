@@ -20,9 +20,10 @@ CONCURRENT_PAGES = 2
 # How long a page waits in that queue before 429 (with Retry-After): a browser restoring eight tabs gets cards.
 QUEUE_SECONDS = 2
 RETRY_AFTER_SECONDS = 2
-# At most this many pages wait for a slot; the next is turned away at once, before its body is read, so
-# waiting pages never hold every server thread (/health and cards keep answering) or much memory.
-MAX_WAITING = 4
+# At most this many pages wait for a slot (with the two running: eight restored tabs); the next is turned
+# away at once, before its body is read, so waiting pages never hold every server thread (/health and
+# cards keep answering, serving.THREADS) or much memory.
+MAX_WAITING = 6
 
 
 class HistoryUse(Enum):

@@ -1,5 +1,8 @@
 """The v1 JSON API: thin views that parse, call one service and answer JSON."""
 
+import threading
+from contextlib import nullcontext
+
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import BadRequest as HTTPBadRequest
 
@@ -14,13 +17,19 @@ from .pairing import MAX_CODE_CHARS
 bp = Blueprint("api", __name__)
 # The deepest real body is three levels ({"blocks": [{"id", "text"}]}); the parser itself overflows near 1,000.
 MAX_JSON_DEPTH = 16
+# json.loads holds the GIL for the whole body (tens of ms for megabytes): large bodies are parsed one at a time,
+# so a burst of them cannot stall /health for the sum of their parses.
+LARGE_BODY_BYTES = 256 * 1024
+_large_body_gate = threading.Lock()
 
 
 def json_body():
     """The parsed JSON body, or a 400 that says why it could not be read. Lone UTF-16 surrogates ("\\ud800"),
     which no UTF-8 file or page can hold, become U+FFFD one for one (UTF-16 offsets do not move)."""
+    large = request.content_length is None or request.content_length > LARGE_BODY_BYTES
     try:
-        return _checked(request.get_json())
+        with _large_body_gate if large else nullcontext():
+            return _checked(request.get_json())
     except HTTPBadRequest:
         raise BadRequest("The body is not valid JSON.", code="malformed_json") from None
     except RecursionError:
