@@ -2,6 +2,8 @@
 
 import pytest
 
+import re
+
 from contextcards.history.record import canonical_url, sentence_around
 
 
@@ -23,3 +25,30 @@ def test_a_long_sentence_is_cut_to_240_characters_around_the_mention():
 ])
 def test_urls_lose_fragments_credentials_and_tracking_parameters(url, expected):
     assert canonical_url(url) == expected
+
+
+def _sentence_scanning_the_whole_block(text, start, end):
+    """The earlier sentence_around, which scanned from the block's start: the reference for the bounded scan."""
+    from contextcards.history.record import MAX_SENTENCE, SENTENCE_END, _window
+    left = 0
+    for match in SENTENCE_END.finditer(text, 0, start):
+        left = match.end()
+    found = SENTENCE_END.search(text, end)
+    right = found.end() if found else len(text)
+    while left < start and text[left].isspace():
+        left += 1
+    while right > end and text[right - 1].isspace():
+        right -= 1
+    if right - left > MAX_SENTENCE:
+        left, right = _window(text, left, right, start, end)
+    return text[left:right], start - left
+
+
+def test_the_sentence_of_a_mention_in_a_huge_block_is_found_near_it_with_the_same_answer():
+    """A saved block of 100,000 characters must not cost a scan from its start per mention (issue 11, cost)."""
+    long_sentence = " ".join(f"word{i}" for i in range(2000))  # no sentence end for ~14,000 characters
+    text = "Short one. DeepSeek spoke. " + long_sentence + " DeepSeek again. " + "Tail words here. " * 3000
+    for word in ("DeepSeek", "word5", "word1000", "word1999", "Tail"):
+        for start in [m.start() for m in re.finditer(word, text)][:3] + [text.rfind(word)]:
+            end = start + len(word)
+            assert sentence_around(text, start, end) == _sentence_scanning_the_whole_block(text, start, end)
