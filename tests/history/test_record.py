@@ -1,8 +1,8 @@
 """history/record.py: what a saved page holds (canonical URL, sentence around a mention)."""
 
-import pytest
-
 import re
+
+import pytest
 
 from contextcards.history.record import canonical_url, sentence_around
 
