@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .knowledge import MEMBER_MARK, Pack, alias_key
+from .knowledge import MEMBER_MARK, Pack, alias_key, context_pattern  # the same match as alias guards
 
 FAMILY = 0.7
 
@@ -76,10 +76,9 @@ class Families:
 
 def _context_outside_members(page: str, family) -> bool:
     """Whether a context word occurs on the page once the members themselves are blanked out."""
-    from .linking import _word_pattern  # the same whole-word, case-aware match as alias guards
 
     rest = family.pattern.sub(" ", page)
-    return any(_word_pattern(phrase).search(rest) for phrase in family.context)
+    return any(context_pattern(phrase).search(rest) for phrase in family.context)
 
 
 @lru_cache(maxsize=8)

@@ -60,6 +60,17 @@ def age_note(as_of: str | None, today: date, summary_refreshed: bool = False) ->
     return f"{what} {as_of_label(as_of)} — may be out of date"
 
 
+@lru_cache(maxsize=4096)
+def whole_words(phrase: str, ignore_case: bool = False) -> re.Pattern:
+    """The phrase as whole words: not inside a longer word ("AMD" is not in "AMDA")."""
+    return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", re.IGNORECASE if ignore_case else 0)
+
+
+def context_pattern(phrase: str) -> re.Pattern:
+    """Whole words; a phrase with a capital matches its case exactly ("Intel" is not "the intel")."""
+    return whole_words(phrase, ignore_case=not any(c.isupper() for c in phrase))
+
+
 @dataclass(frozen=True)
 class Guard:
     """An alias that links only with exact case and, when given, NER-label or page-context evidence."""

@@ -8,7 +8,7 @@ from functools import lru_cache
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .families import FAMILY, families_of
-from .knowledge import AliasEntry, Pack, alias_key
+from .knowledge import AliasEntry, Pack, alias_key, context_pattern, whole_words
 from .metonyms import BODY, CONFLICT, Metonyms
 from .recognition import Mention
 from .short_forms import find as find_short_forms, short_forms
@@ -67,17 +67,6 @@ class LinkOptions:
     threshold: float = 0.5
 
 
-@lru_cache(maxsize=4096)
-def whole_words(phrase: str, ignore_case: bool = False) -> re.Pattern:
-    """The phrase as whole words: not inside a longer word ("AMD" is not in "AMDA")."""
-    return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", re.IGNORECASE if ignore_case else 0)
-
-
-def _word_pattern(phrase: str) -> re.Pattern:
-    """Whole words; a phrase with a capital matches its case exactly ("Intel" is not "the intel")."""
-    return whole_words(phrase, ignore_case=not any(c.isupper() for c in phrase))
-
-
 class PageContext:
     """Whole-page evidence: which words occur anywhere on the page."""
 
@@ -88,7 +77,7 @@ class PageContext:
     def mentions(self, phrase: str) -> bool:
         """Whether the phrase occurs as whole words anywhere on the page (each phrase is searched once)."""
         if phrase not in self.found:
-            self.found[phrase] = _word_pattern(phrase).search(self.text) is not None
+            self.found[phrase] = context_pattern(phrase).search(self.text) is not None
         return self.found[phrase]
 
     def mentions_any(self, phrases) -> bool:

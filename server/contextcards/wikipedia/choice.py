@@ -12,7 +12,7 @@ entity of the same page, and no other result passes too.
 
 import re
 
-from ..linking import whole_words
+from ..knowledge import whole_words
 from .client import MAX_TITLES
 from .text import split_sentences
 
