@@ -89,6 +89,8 @@ def parse_request(body, config: Config, history: HistoryUse | None = None) -> An
     if mentions not in ("first", "all"):
         raise Unprocessable("'mentions' must be \"first\" or \"all\".")
     seen_days = body.get("seen_days", SEEN_DAYS)
+    if isinstance(seen_days, float) and seen_days.is_integer():
+        seen_days = int(seen_days)  # JSON has one number type: 30.0 is the integer 30 (as JSON Schema says)
     if type(seen_days) is not int or not 1 <= seen_days <= MAX_SEEN_DAYS:  # bool is an int; true is not a day count
         raise Unprocessable(f"'seen_days' must be a whole number from 1 to {MAX_SEEN_DAYS}.")
     blocks = body.get("blocks")

@@ -68,16 +68,17 @@ def test_a_card_never_seen_before_has_an_empty_window(client):
         "count": 0, "last": None, "recent": {"days": 90, "count": 0}}
 
 
-@pytest.mark.parametrize("days", [0, 366, -1, "30", 7.5, 30.0, True, None, [30]])
+@pytest.mark.parametrize("days", [0, 366, -1, "30", 7.5, 366.0, True, None, [30]])
 def test_seen_days_outside_1_to_365_or_not_a_whole_number_is_422(client, days):
     response = client.post("/v1/annotate", json=annotate_body("DeepSeek.", seen_days=days))
     assert_error(response, 422)
     assert "seen_days" in response.get_json()["error"]["message"]
 
 
-@pytest.mark.parametrize("days", [1, 365])
-def test_the_ends_of_the_range_are_accepted(client, days):
-    assert deepseek_seen(client, "https://a.example/1", seen_days=days)["recent"]["days"] == days
+@pytest.mark.parametrize("days, window", [(1, 1), (365, 365), (30.0, 30)])
+def test_the_ends_of_the_range_are_accepted_and_a_whole_float_is_a_whole_number(client, days, window):
+    seen = deepseek_seen(client, "https://a.example/1", seen_days=days)
+    assert seen["recent"] == {"days": window, "count": 0} and type(seen["recent"]["days"]) is int
 
 
 def test_the_demo_accepts_seen_days_and_still_shows_no_history(client):
