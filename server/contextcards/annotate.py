@@ -24,6 +24,9 @@ RETRY_AFTER_SECONDS = 2
 # away at once, before its body is read, so waiting pages never hold every server thread (/health and
 # cards keep answering, serving.THREADS) or much memory.
 MAX_WAITING = 6
+# seen_before.recent counts the other pages visited in the last `seen_days` days ("New to me" asks for its window).
+SEEN_DAYS = 30
+MAX_SEEN_DAYS = 365
 
 
 class HistoryUse(Enum):
@@ -47,6 +50,7 @@ class AnnotateRequest:
     lang: str | None = None
     history: HistoryUse = HistoryUse.WRITE
     all_mentions: bool = False
+    seen_days: int = SEEN_DAYS
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,11 @@ def parse_request(body, config: Config, history: HistoryUse | None = None) -> An
     mentions = body.get("mentions", "first")
     if mentions not in ("first", "all"):
         raise Unprocessable("'mentions' must be \"first\" or \"all\".")
+    seen_days = body.get("seen_days", SEEN_DAYS)
+    if isinstance(seen_days, float) and seen_days.is_integer():
+        seen_days = int(seen_days)  # JSON has one number type: 30.0 is the integer 30 (as JSON Schema says)
+    if type(seen_days) is not int or not 1 <= seen_days <= MAX_SEEN_DAYS:  # bool is an int; true is not a day count
+        raise Unprocessable(f"'seen_days' must be a whole number from 1 to {MAX_SEEN_DAYS}.")
     blocks = body.get("blocks")
     if not isinstance(blocks, list):
         raise Unprocessable("'blocks' must be a list of {id, text} objects.")
@@ -108,7 +117,7 @@ def parse_request(body, config: Config, history: HistoryUse | None = None) -> An
         parsed.append((block_id, clean_text(text)))
     if history is None:
         history = HistoryUse.WRITE if save else HistoryUse.READ
-    return AnnotateRequest(url, title, parsed, lang, history, mentions == "all")
+    return AnnotateRequest(url, title, parsed, lang, history, mentions == "all", seen_days)
 
 
 class Annotator:

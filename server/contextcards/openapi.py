@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 description of every route, request and response body, built from the limits the code enforces."""
 
-from .annotate import MAX_ID_CHARS, MAX_URL_CHARS
+from .annotate import MAX_ID_CHARS, MAX_SEEN_DAYS, MAX_URL_CHARS, SEEN_DAYS
 from .config import Config
 from .knowledge import CARD_STATUSES, KINDS, MAX_SUMMARY
 from .pairing import MAX_CODE_CHARS
@@ -39,7 +39,21 @@ CARD = {
                                                                "(the facts keep their as_of)"},
         "thumbnail": {"type": ["string", "null"]},
         "status": {"enum": list(CARD_STATUSES)},
-        "seen_before": {"type": "object"},
+        "seen_before": {
+            "type": "object",
+            "description": "With history only: the reader's other saved pages that showed this card",
+            "required": ["count", "last"],
+            "properties": {
+                "count": {"type": "integer", "description": "Other saved pages that showed it"},
+                "last": {"type": ["object", "null"], "description": "The most recently visited of them"},
+                "recent": {
+                    "type": "object",
+                    "required": ["days", "count"],
+                    "description": "Of those pages, how many were last visited within the request's seen_days",
+                    "properties": {"days": {"type": "integer"}, "count": {"type": "integer"}},
+                },
+            },
+        },
         "family": {"type": "string", "description": "Member cards only: the id of the family card they stand in for"},
     },
 }
@@ -53,6 +67,8 @@ ANNOTATE_REQUEST = {
         "lang": {"type": "string", "description": "BCP 47; pages not in English get no annotations"},
         "save": {"type": "boolean", "default": True},
         "mentions": {"enum": ["first", "all"], "default": "first"},
+        "seen_days": {"type": "integer", "minimum": 1, "maximum": MAX_SEEN_DAYS, "default": SEEN_DAYS,
+                      "description": "The window, in days, of each card's seen_before.recent"},
         "blocks": {
             "type": "array",
             "description": f"At most {Config.max_blocks:,} blocks, {Config.max_block_chars:,} characters each, "

@@ -104,7 +104,7 @@ def test_visits_count_returns_after_half_an_hour_not_rereads(client, clock):
 
 def test_seen_before_counts_other_pages_and_names_the_latest(client, clock):
     first = read(client, "https://a.example/1", "DeepSeek released a model.", title="First")
-    assert first["cards"]["deepseek"]["seen_before"] == {"count": 0, "last": None}
+    assert first["cards"]["deepseek"]["seen_before"] == {"count": 0, "last": None, "recent": {"days": 30, "count": 0}}
     clock.advance(hours=1)
     read(client, "https://b.example/2", "DeepSeek and China.", title="Second")
     clock.advance(hours=1)

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
+from ..annotate import SEEN_DAYS
 from ..errors import ServiceUnavailable
 from ..store import BadRecord, Store
 from .index import SearchIndex, iso_weeks, words
@@ -163,22 +164,29 @@ class HistoryService:
             self.index.put(page, file, self.pages.fingerprint(file))
         return page_id
 
-    def seen_before(self, card_id: str, exclude: str | None) -> dict:
-        """How many other saved pages showed this card, and the most recent of them."""
+    def seen_before(self, card_id: str, exclude: str | None, days: int = SEEN_DAYS) -> dict:
+        """How many other saved pages showed this card, the most recent of them, and how many were visited lately.
+
+        `recent` counts the pages whose last visit falls within the last `days` days, from the index's
+        visit times (no page file is read): the extension's "New to me" leaves familiar names unmarked.
+        """
         with self.lock:
             index = self.index
             docs = index.card_docs(card_id)
             excluded = index.doc_of.get(exclude) if exclude else None
             if excluded is not None:
                 docs = docs[docs != excluded]
+            last = None
             while len(docs):
                 newest = docs[np.argmax(index.times[docs])]
                 page = self._stored(index.page_ids[newest])
                 if page is not None:
-                    return {"count": len(docs), "last": {"id": page["id"], "title": page["title"],
-                                                         "url": page["url"], "visited": page["last_visit"]}}
+                    last = {"id": page["id"], "title": page["title"], "url": page["url"], "visited": page["last_visit"]}
+                    break
                 docs = docs[docs != newest]  # its file was set aside just now
-            return {"count": 0, "last": None}
+            since = to_ms(timestamp(self.clock() - timedelta(days=days)))
+            recent = int(np.count_nonzero(index.times[docs] >= since))
+            return {"count": len(docs), "last": last, "recent": {"days": days, "count": recent}}
 
     def record(self, annotation, first_links, spans, save: bool) -> tuple[str | None, dict[str, dict]]:
         """Save the page when the request may write; the page's id and, per card, seen_before on other pages."""
@@ -194,7 +202,8 @@ class HistoryService:
                 except OSError as exc:
                     # A full or read-only disk costs this page its history entry, not the reader their cards.
                     log.error("history: could not save a page (%s)", exc.strerror or type(exc).__name__)
-            return page_id, {card_id: self.seen_before(card_id, this_page) for card_id in annotation.cards}
+            return page_id, {card_id: self.seen_before(card_id, this_page, request.seen_days)
+                             for card_id in annotation.cards}
 
     # -- reading and deleting ----------------------------------------------------------------
 
