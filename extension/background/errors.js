@@ -80,3 +80,15 @@ export function errorToMessage(error) {
   if (error instanceof ExtensionError) return error.toJSON();
   return { kind: "internal", message: String(error?.message ?? error) };
 }
+
+/** An extension page's question to the service worker: the answer's data, or an ExtensionError in plain words. */
+export async function askBackground(send, message, fallback) {
+  let answer;
+  try {
+    answer = await send(message);
+  } catch {
+    throw new ExtensionError("no-background", "The extension's background is not answering; reload this page.");
+  }
+  if (answer?.ok) return answer.data ?? answer.settings;
+  throw new ExtensionError(answer?.error?.kind ?? "unknown", answer?.error?.message ?? fallback);
+}

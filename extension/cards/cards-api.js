@@ -1,7 +1,7 @@
 // The reader's own cards, the pages' side: the make-card page and the history page ask the service worker
 // (background/main.js's one dispatcher, the only part that talks to the server) and get the server's data.
 
-import { ExtensionError } from "../background/errors.js";
+import { askBackground } from "../background/errors.js";
 import { FROM_PAGES } from "../background/messages.js";
 
 export const KINDS = Object.freeze(["person", "org", "place", "product", "policy", "law", "event", "concept"]);
@@ -9,16 +9,7 @@ const MAX_NAME = 200;
 
 /** One method per message, resolving to the server's data or throwing an ExtensionError in plain words. */
 export function cardsApi(send) {
-  const ask = async (message) => {
-    let answer;
-    try {
-      answer = await send(message);
-    } catch {
-      throw new ExtensionError("no-background", "The extension's background is not answering; reload this page.");
-    }
-    if (answer?.ok) return answer.data;
-    throw new ExtensionError(answer?.error?.kind ?? "unknown", answer?.error?.message ?? "The server did not answer.");
-  };
+  const ask = (message) => askBackground(send, message, "The server did not answer.");
   return {
     create: (card) => ask({ type: FROM_PAGES.CARD_CREATE, card }),
     suggest: (name) => ask({ type: FROM_PAGES.CARD_SUGGEST, name }),

@@ -1,23 +1,14 @@
 // The history page's side of its messages: one method per message to the service worker (the only part that talks
 // to the server, through background/main.js's dispatcher), each resolving to the server's data.
 
-import { ExtensionError } from "../background/errors.js";
+import { askBackground } from "../background/errors.js";
 import { FROM_PAGES } from "../background/messages.js";
 
 export { EXPORT_FORMATS } from "../background/server-client.js";
 
 /** The page's api: its methods send one message each and resolve to the data, or throw an ExtensionError. */
 export function messagingApi(send) {
-  const ask = async (message) => {
-    let answer;
-    try {
-      answer = await send(message);
-    } catch {
-      throw new ExtensionError("no-background", "The extension's background is not answering; reload this page.");
-    }
-    if (answer?.ok) return answer.data ?? answer.settings;
-    throw new ExtensionError(answer?.error?.kind ?? "unknown", answer?.error?.message ?? "The history could not be read.");
-  };
+  const ask = (message) => askBackground(send, message, "The history could not be read.");
   return {
     search: (params) => ask({ type: FROM_PAGES.HISTORY_SEARCH, params }),
     entityPages: (card, params) => ask({ type: FROM_PAGES.HISTORY_ENTITY, card, params }),

@@ -283,7 +283,14 @@ class ShardedTable:
                 self.where[doc["key"]] = (path.name, doc.doc_id)
 
     def _shard_for(self, key: str, value) -> str:
-        group = self.group_of(key, value)
+        name = self._shard_name(self.group_of(key, value))
+        if name not in self.shards:
+            self.shards[name] = self._open(name)
+            self.counts[name] = 0
+        return name
+
+    def _shard_name(self, group: str) -> str:
+        """A file of the group with room left, else the group's next new file name."""
         numbers = []
         for name, count in self.counts.items():
             match = SHARD_FILE.match(name)
@@ -291,10 +298,7 @@ class ShardedTable:
                 if count < self.capacity:
                     return name
                 numbers.append(int(match["number"]))
-        name = f"{group}-{max(numbers, default=0) + 1:03d}.json"
-        self.shards[name] = self._open(name)
-        self.counts[name] = 0
-        return name
+        return f"{group}-{max(numbers, default=0) + 1:03d}.json"
 
     def get(self, key: str):
         """The stored value (the cached object), or None."""
@@ -553,15 +557,8 @@ class LazyShardedTable(ShardedTable):
         for name in sorted(self.unmapped):
             if SHARD_FILE.match(name)["group"] == group:
                 self._keys(name)  # its count is needed now
-        numbers = []
-        for name, count in self.counts.items():
-            match = SHARD_FILE.match(name)
-            if match["group"] == group:
-                if count < self.capacity:
-                    return name
-                numbers.append(int(match["number"]))
-        name = f"{group}-{max(numbers, default=0) + 1:03d}.json"
-        self.counts[name] = 0
+        name = self._shard_name(group)
+        self.counts.setdefault(name, 0)
         return name
 
     # -- the table ---------------------------------------------------------------------------

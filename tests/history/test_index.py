@@ -203,7 +203,7 @@ def test_a_history_written_before_the_index_is_read_and_indexed(tmp_path):
     service = HistoryService(store, background=False)
     assert service.get(old_page["id"]) == old_page
     assert [page["id"] for page in service.search(Query(q="trained"))["pages"]] == [old_page["id"]]
-    assert service.seen_before("deepseek", None)["count"] == 1
+    assert service.seen_before("deepseek", None, days=30)["count"] == 1
     assert service.weeks("deepseek") == [{"week": "2025-W23", "pages": 1}]
     save_pages(service, 2)
     store.close()

@@ -21,7 +21,6 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
-from ..annotate import SEEN_DAYS
 from ..errors import ServiceUnavailable
 from ..store import BadRecord, Store
 from .index import SearchIndex, iso_weeks, words
@@ -164,7 +163,7 @@ class HistoryService:
             self.index.put(page, file, self.pages.fingerprint(file))
         return page_id
 
-    def seen_before(self, card_id: str, exclude: str | None, days: int = SEEN_DAYS) -> dict:
+    def seen_before(self, card_id: str, exclude: str | None, days: int) -> dict:
         """How many other saved pages showed this card, the most recent of them, and how many were visited lately.
 
         `recent` counts the pages whose last visit falls within the last `days` days, from the index's
